@@ -1,0 +1,46 @@
+"""kachin-events: a strict, documented, verifiable dataset of conflict events in Kachin State.
+
+The public API is flat; heavy libraries (pandas, pandera, polars, frictionless) are only
+imported when a function that needs them is called, so ``import kachin_events`` is fast.
+
+Examples
+--------
+>>> import kachin_events
+>>> kachin_events.get_schema("events").primary_key
+('event_id',)
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from .__about__ import __version__
+
+# name -> module that defines it; resolved on first use (PEP 562).
+_LAZY = {
+    "validate": "validate",
+    "Report": "findings",
+    "Finding": "findings",
+    "load_schemas": "schema",
+    "get_schema": "schema",
+    "TABLES": "schema",
+    "pandera_schema": "engines",
+    "RULES": "rules",
+    "Rule": "rules",
+    "get_rule": "rules",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    msg = f"module 'kachin_events' has no attribute {name!r}"
+    raise AttributeError(msg)
+
+
+def __dir__():
+    return sorted(__all__)

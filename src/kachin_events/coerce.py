@@ -1,0 +1,104 @@
+"""Typing raw text cells by the Table Schema, reporting every cell that will not type.
+
+Type errors are found and reported first, and the bad cells are set to null, so that
+they cannot hide the other checks on their column (pandera's lazy validation stops
+checking a column at its first failed coercion). Vectorised with polars.
+"""
+
+from __future__ import annotations
+
+from .findings import ERROR, Finding
+from .read import RawTable
+from .schema import TableSchema
+
+# Table Schema defaults (https://datapackage.org/standard/table-schema/#boolean).
+TRUE_VALUES = ["true", "True", "TRUE", "1"]
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
+
+_EXPECT = {
+    "integer": "is not a whole number: write it like 12 (no decimals, no thousands separators)",
+    "number": "is not a number: write it like 24.25493 (a point for decimals)",
+    "date": "is not a date: write it as YYYY-MM-DD, like 2026-02-04",
+    "boolean": "is not true or false: write true or false",
+}
+
+
+def polars_dtype(type_: str):
+    import polars as pl
+
+    return {
+        "integer": pl.Int64,
+        "number": pl.Float64,
+        "date": pl.Date,
+        "boolean": pl.Boolean,
+    }.get(type_, pl.Utf8)
+
+
+def raw_frame(raw: RawTable, schema: TableSchema):
+    """The raw rows as an all-text polars DataFrame in the schema's column order."""
+    import polars as pl
+
+    names = schema.field_names
+    if not raw.rows:
+        return pl.DataFrame({n: pl.Series(n, [], dtype=pl.Utf8) for n in names})
+    return pl.DataFrame(raw.rows, schema=[(n, pl.Utf8) for n in names], orient="row")
+
+
+def _cast(col, type_: str):
+    import polars as pl
+
+    c = pl.col(col)
+    if type_ == "integer":
+        ok = c.str.contains(r"^[+-]?[0-9]+$")
+        return pl.when(ok).then(c.str.to_integer(strict=False)).otherwise(None)
+    if type_ == "number":
+        ok = c.str.contains(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+        return pl.when(ok).then(c.cast(pl.Float64, strict=False)).otherwise(None)
+    if type_ == "date":
+        ok = c.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+        return pl.when(ok).then(c.str.to_date("%Y-%m-%d", strict=False)).otherwise(None)
+    if type_ == "boolean":
+        mapping = {**{v: True for v in TRUE_VALUES}, **{v: False for v in FALSE_VALUES}}
+        return c.replace_strict(mapping, default=None, return_dtype=pl.Boolean)
+    return c
+
+
+def coerce(raw: RawTable, schema: TableSchema):
+    """Type a raw table; return the typed frame, type findings and the failed cells.
+
+    Returns
+    -------
+    typed : polars.DataFrame
+        One typed column per schema field; cells that failed to type are null.
+    findings : list of Finding
+        One ``type`` finding per failed cell (only for checked rows).
+    failed : set of (int, str)
+        (row index, field) of every failed cell, so later checks can skip them.
+    """
+    import polars as pl
+
+    text = raw_frame(raw, schema)
+    exprs = [_cast(f.name, f.type).alias(f.name) for f in schema.fields]
+    typed = text.select(exprs) if text.width else text
+    findings, failed = [], set()
+    if raw.missing:
+        # A missing column was reported once for its file; its cells are not news.
+        for i, f in enumerate(raw.files):
+            failed.update((i, name) for shown, name in raw.missing if shown == f)
+    for f in schema.fields:
+        if f.type not in _EXPECT:
+            continue
+        bad = (text[f.name].is_not_null() & typed[f.name].is_null()).arg_true().to_list()
+        for i in bad:
+            failed.add((i, f.name))
+            if not raw.checked[i]:
+                continue
+            value = text[f.name][i]
+            msg = _EXPECT[f.type]
+            if f.type == "date" and value and len(value) >= 8:
+                msg += "; if the day is unknown, give the range with date_start/date_end and set date_precision"
+            findings.append(Finding(raw.files[i], raw.lines[i], f.name, value, "type", ERROR, msg))
+    typed = typed.with_columns(
+        [typed[f.name].cast(polars_dtype(f.type)) for f in schema.fields]
+    )
+    return typed, findings, failed

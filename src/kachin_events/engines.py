@@ -1,0 +1,273 @@
+"""The two validation engines, and one vocabulary of messages for both.
+
+* frictionless checks structure, types, field constraints, primary keys and foreign
+  keys, cell by cell, on the rows exactly as read;
+* pandera checks the same field constraints vectorised, plus the cross-field rules of
+  :mod:`kachin_events.rules`, on the typed polars frames.
+
+Both turn what they find into :class:`~kachin_events.findings.Finding` objects with the
+same rule ids and messages, so a cell both engines flag is reported once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from .coerce import polars_dtype, raw_frame
+from .findings import ERROR, Finding
+from .read import RawTable
+from .rules import Context, get_rule, table_rules
+from .schema import TableSchema, get_schema
+
+
+# -- messages --------------------------------------------------------------------------
+def schema_message(rule_id: str, schema: TableSchema, field: str | None, value) -> str:
+    """What is wrong with a cell under a schema-derived rule, and how to fix it."""
+    fld = schema.field(field) if field in schema.field_names else None
+    c = fld.constraints if fld else {}
+    if rule_id == "required":
+        return f"is empty but required: {fld.description if fld else ''}".rstrip(": ")
+    if rule_id == "enum" and fld:
+        allowed = [str(v) for v in c.get("enum", [])]
+        close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        shown = ", ".join(repr(a) for a in allowed) if len(allowed) <= 12 else (
+            ", ".join(repr(a) for a in allowed[:12]) + f" ... ({len(allowed)} values; see the codebook)")
+        return f"is not an allowed value of {field}; use one of: {shown}.{hint}"
+    if rule_id == "pattern" and fld:
+        return f"does not match the pattern {c.get('pattern')!r} of {field}; {fld.description}"
+    if rule_id == "minimum":
+        return f"is below the minimum {c.get('minimum')}; leave the cell empty when the figure is unknown"
+    if rule_id == "maximum":
+        return f"is above the maximum {c.get('maximum')}"
+    if rule_id == "min-length":
+        return f"is shorter than {c.get('minLength')} characters; write a fuller value"
+    if rule_id == "unique":
+        return f"appears more than once in {field}; each row needs its own value"
+    return get_rule(rule_id).fix
+
+
+def _finding(raw: RawTable, i: int, field, value, rule_id: str, message: str, severity=None) -> Finding:
+    return Finding(raw.files[i], raw.lines[i], field, None if value is None else str(value), rule_id,
+                   severity or get_rule(rule_id).severity, message)
+
+
+# -- pandera -----------------------------------------------------------------------------
+def _field_checks(fld) -> list[tuple[str, object]]:
+    """(rule id, pandera Check) pairs for one field's constraints, in a fixed order."""
+    import pandera.polars as pa
+
+    c = fld.constraints
+    out = []
+    if "enum" in c:
+        out.append(("enum", pa.Check.isin(c["enum"])))
+    if "pattern" in c:
+        # Table Schema patterns match the whole value.
+        out.append(("pattern", pa.Check.str_matches(f"^(?:{c['pattern']})$")))
+    if "minimum" in c:
+        out.append(("minimum", pa.Check.ge(c["minimum"])))
+    if "maximum" in c:
+        out.append(("maximum", pa.Check.le(c["maximum"])))
+    if "minLength" in c:
+        out.append(("min-length", pa.Check.str_length(min_value=c["minLength"])))
+    return out
+
+
+def pandera_schema(table: str, context: Context | None = None):
+    """The pandera (polars) schema of a table, derived from its Table Schema and rules.
+
+    Parameters
+    ----------
+    table : str
+        A table name, e.g. ``"events"``.
+    context : Context, optional
+        Reference tables for the cross-table rules (sources for publication dates,
+        the gazetteer for P-codes ...). Without one those rules pass vacuously.
+
+    Examples
+    --------
+    >>> schema = pandera_schema("events")
+    >>> sorted(schema.columns)[:3]
+    ['actor1', 'actor2', 'admin1_pcode']
+    >>> [c.name for c in schema.checks][:2]
+    ['date-order', 'date-precision-span']
+    """
+    import pandera.polars as pa
+    import polars as pl
+
+    ts = get_schema(table)
+    ctx = context or Context()
+    columns = {}
+    for fld in ts.fields:
+        checks = [chk for _, chk in _field_checks(fld)]
+        columns[fld.name] = pa.Column(polars_dtype(fld.type), nullable=not fld.required, checks=checks,
+                                      description=fld.description, title=fld.title)
+
+    def wrap(rule):
+        def run(data):
+            frame = data.lazyframe.collect()
+            return pl.LazyFrame({"ok": rule.check(frame, ctx)})
+
+        return pa.Check(run, name=rule.id)
+
+    return pa.DataFrameSchema(columns, checks=[wrap(r) for r in table_rules(table)], name=table, strict=True,
+                              description=ts.description)
+
+
+_NULL_CHECKS = {"not_nullable": "required"}
+
+
+def run_pandera(raw: RawTable, typed, context: Context, skip: set) -> list[Finding]:
+    """Validate a typed frame with pandera; findings only for checked rows."""
+    import pandera.errors
+
+    ts = get_schema(raw.table)
+    schema = pandera_schema(raw.table, context)
+    try:
+        schema.validate(typed, lazy=True)
+        return []
+    except pandera.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+    text = raw_frame(raw, ts)
+    rule_of = {f.name: [rid for rid, _ in _field_checks(f)] for f in ts.fields}
+    frame_rules = table_rules(raw.table)
+    out = []
+    for rec in cases.iter_rows(named=True):
+        idx = rec.get("index")
+        if idx is None or idx >= len(raw) or not raw.checked[idx]:
+            continue
+        column, check = rec.get("column"), str(rec.get("check"))
+        if rec.get("schema_context") == "DataFrameSchema":
+            number = rec.get("check_number")
+            if number is None or number >= len(frame_rules):
+                continue
+            rule = frame_rules[number]
+            fld = rule.field
+            if (idx, fld) in skip:
+                continue
+            value = text[fld][idx] if fld in text.columns else None
+            out.append(_finding(raw, idx, fld, value, rule.id, _rule_message(rule, text, idx)))
+            continue
+        if (idx, column) in skip:
+            continue
+        if check in _NULL_CHECKS:
+            rid = _NULL_CHECKS[check]
+        elif rec.get("check_number") is not None and rec["check_number"] < len(rule_of.get(column, [])):
+            rid = rule_of[column][rec["check_number"]]
+        else:
+            continue
+        value = text[column][idx]
+        out.append(_finding(raw, idx, column, value, rid, schema_message(rid, ts, column, value)))
+    return out
+
+
+def _rule_message(rule, text, idx) -> str:
+    """A cross-field finding's message: the rule, the values involved, the fix."""
+    involved = {
+        "date-order": ("date_start", "date_end"),
+        "date-precision-span": ("date_start", "date_end", "date_precision"),
+        "date-after-publication": ("event_id", "date_end"),
+        "sub-event-type": ("event_type", "sub_event_type"),
+        "fatalities-order": ("fatalities_low", "fatalities_best", "fatalities_high"),
+        "fatalities-best": ("fatalities_low", "fatalities_best", "fatalities_high"),
+        "coords-in-kachin": ("latitude", "longitude"),
+        "coords-near-township": ("latitude", "longitude", "admin3_pcode"),
+        "admin-hierarchy": ("admin1_pcode", "admin2_pcode", "admin3_pcode"),
+        "location-in-admin": ("location_pcode", "admin2_pcode", "admin3_pcode"),
+        "location-inactive": ("location_pcode", "admin2_pcode", "admin3_pcode"),
+        "geo-precision-level": ("location_pcode", "geo_precision"),
+        "actor-distinct": ("actor1", "actor2"),
+        "claimant-actor": ("claimant_type", "claimant_actor_id"),
+        "tag-quantity": ("quantity", "quantity_qualifier"),
+        "publication-date-order": ("publication_date_earliest", "publication_date_latest"),
+    }.get(rule.id, ())
+    vals = ", ".join(f"{c}={text[c][idx]!r}" for c in involved if c in text.columns)
+    what = f"{rule.description.rstrip('.')}" + (f" ({vals})" if vals else "")
+    return f"breaks the rule: {what}. Fix: {rule.fix}"
+
+
+# -- frictionless ------------------------------------------------------------------------
+_CONSTRAINT = {"required": "required", "enum": "enum", "pattern": "pattern", "minimum": "minimum",
+               "maximum": "maximum", "minLength": "min-length", "unique": "unique"}
+
+
+def run_frictionless(raws: dict[str, RawTable], skip: dict[str, set]) -> list[Finding]:
+    """Validate every table as one frictionless Package of inline rows.
+
+    Feeding frictionless the rows exactly as read (rather than the files) keeps one
+    row numbering for both engines, whatever the file format, and lets reference
+    tables from the repository take part in the foreign-key checks.
+    """
+    from frictionless import Package, Resource, Schema
+
+    resources = []
+    for table, raw in raws.items():
+        ts = get_schema(table)
+        data = [ts.field_names] + [list(r) for r in raw.rows]
+        resources.append(Resource(name=table, data=data, schema=Schema.from_descriptor(dict(ts.descriptor))))
+    package = Package(resources=resources)
+    report = package.validate()
+    out = []
+    for task in report.tasks:
+        raw = raws[task.name]
+        ts = get_schema(task.name)
+        for err in task.errors:
+            d = err.to_descriptor()
+            row = d.get("rowNumber")
+            if row is None:
+                # Not about a row: the engine itself could not run. Never pass silently.
+                out.append(Finding(task.name, None, None, None, "engine-error", ERROR,
+                                   f"frictionless could not check the {task.name} table: {d.get('note')}; "
+                                   "this is a bug in kachin-events, please report it"))
+                continue
+            idx = row - 2  # frictionless counts the header as row 1
+            if idx < 0 or idx >= len(raw) or not raw.checked[idx]:
+                continue
+            etype = d.get("type")
+            field = d.get("fieldName")
+            cell = d.get("cell")
+            if etype == "type-error":
+                continue  # reported by coerce with a fuller message
+            if etype == "constraint-error":
+                m = re.search(r'constraint "(\w+)"', d.get("note", ""))
+                rid = _CONSTRAINT.get(m.group(1) if m else "", None)
+                if rid is None or (idx, field) in skip.get(task.name, set()):
+                    continue
+                out.append(_finding(raw, idx, field, cell, rid, schema_message(rid, ts, field, cell)))
+            elif etype == "unique-error":
+                out.append(_finding(raw, idx, field, cell, "unique", schema_message("unique", ts, field, cell)))
+            elif etype == "primary-key":
+                pk = list(ts.primary_key)
+                if any((idx, f) in skip.get(task.name, set()) for f in pk) or "all \"None\"" in d.get("note", ""):
+                    continue
+                value = ", ".join(str(raw.rows[idx][ts.field_names.index(f)]) for f in pk)
+                msg = (f"the key ({', '.join(pk)}) = ({value}) is already used by another row"
+                       f"{' (in the repository)' if not all(raw.checked) else ''}; use a new id")
+                out.append(_finding(raw, idx, pk[0], value, "primary-key", msg))
+            elif etype == "foreign-key":
+                out.extend(_fk_findings(raw, idx, ts, d))
+    return out
+
+
+def _fk_findings(raw: RawTable, idx: int, ts: TableSchema, d: dict) -> list[Finding]:
+    fields = d.get("fieldNames") or []
+    note = d.get("note", "")
+    out = []
+    for fk in ts.foreign_keys:
+        if list(fk["fields"]) != list(fields) and fields:
+            continue
+        ref = fk["reference"]
+        target = ref.get("resource") or ts.name
+        for f in fk["fields"]:
+            value = raw.rows[idx][ts.field_names.index(f)]
+            if value is None:
+                continue
+            msg = (f"is not an existing {', '.join(ref['fields'])} of the {target} table; "
+                   f"use a code from data/{target}.csv (see the codebook) or add the {target} row in the same submission")
+            out.append(_finding(raw, idx, f, value, "foreign-key", msg))
+        if fields:
+            break
+    if not out:
+        out.append(_finding(raw, idx, None, None, "foreign-key", f"broken reference: {note}"))
+    return out

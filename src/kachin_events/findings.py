@@ -1,0 +1,158 @@
+"""Findings and the validation report, and the three ways of printing one.
+
+A :class:`Finding` says where (file, row as a person sees it, field), what (value,
+rule id, severity) and how to fix it (the message). A :class:`Report` holds all the
+findings of one run, so a contributor sees every problem at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem found in the data.
+
+    Attributes
+    ----------
+    file : str
+        The file, as given by the user or relative to the package.
+    row : int or None
+        The row as a person sees it: a CSV's line number (the header is line 1), a
+        spreadsheet's row number, or a JSON record's position (from 1). None for a
+        finding about the whole file.
+    field : str or None
+        The column, when the finding is about one.
+    value : str or None
+        The offending value, as written in the file.
+    rule : str
+        The rule id (see :mod:`kachin_events.rules`).
+    severity : str
+        ``"error"`` (the data is invalid) or ``"warning"`` (worth a look).
+    message : str
+        What is wrong and how to fix it.
+    """
+
+    file: str
+    row: int | None
+    field: str | None
+    value: str | None
+    rule: str
+    severity: str
+    message: str
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.row or 0, self.field or "", self.rule, self.message)
+
+    def location(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f":{self.row}"
+        return where
+
+
+@dataclass
+class Report:
+    """The result of one validation run.
+
+    Examples
+    --------
+    >>> r = Report()
+    >>> r.valid
+    True
+    >>> r.add(Finding("e.csv", 3, "date_end", "2020-01-01", "date-order", "error", "ends before it starts"))
+    >>> r.valid, r.exit_code
+    (False, 1)
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    #: Set when a file could not be read at all (exit status 2).
+    unreadable: bool = False
+
+    def add(self, finding: Finding) -> None:
+        self.findings.append(finding)
+
+    def extend(self, findings) -> None:
+        self.findings.extend(findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no error (warnings are allowed)."""
+        return not self.errors and not self.unreadable
+
+    @property
+    def exit_code(self) -> int:
+        """0 valid, 1 invalid data, 2 an unreadable file."""
+        if self.unreadable:
+            return 2
+        return 0 if self.valid else 1
+
+    def finish(self) -> Report:
+        """Drop exact duplicates (both engines may report one cell) and sort."""
+        seen = {}
+        for f in self.findings:
+            seen.setdefault((f.file, f.row, f.field, f.rule), f)
+        self.findings = sorted(seen.values(), key=Finding.sort_key)
+        return self
+
+    def rules_hit(self) -> set[str]:
+        return {f.rule for f in self.findings}
+
+    # -- output -----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {"valid": self.valid, "errors": [asdict(f) for f in self.findings]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def to_text(self) -> str:
+        lines = []
+        for f in self.findings:
+            col = f" [{f.field}]" if f.field else ""
+            val = f" value {f.value!r}" if f.value not in (None, "") else ""
+            lines.append(f"{f.location()}:{col} {f.severity} {f.rule}:{val} {f.message}")
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        files = len(self.files)
+        status = "valid" if self.valid else "INVALID"
+        lines.append(
+            f"{status}: {n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
+            f" in {files} file{'s' * (files != 1)} checked"
+        )
+        return "\n".join(lines)
+
+    def to_github(self) -> str:
+        """GitHub Actions workflow commands, one annotation per finding."""
+        out = []
+        for f in self.findings:
+            level = "error" if f.severity == ERROR else "warning"
+            props = [f"file={_gh_escape_prop(f.file)}"]
+            if f.row is not None:
+                props.append(f"line={f.row}")
+            props.append(f"title={_gh_escape_prop(f.rule + (' ' + f.field if f.field else ''))}")
+            val = f" (value {f.value!r})" if f.value not in (None, "") else ""
+            out.append(f"::{level} {','.join(props)}::{_gh_escape_data(f.message + val)}")
+        out.append(self.to_text().splitlines()[-1])
+        return "\n".join(out)
+
+
+def _gh_escape_data(s: str) -> str:
+    # GitHub's documented escaping for workflow command data.
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_escape_prop(s: str) -> str:
+    return _gh_escape_data(s).replace(":", "%3A").replace(",", "%2C")

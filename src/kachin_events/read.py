@@ -1,0 +1,308 @@
+"""Reading tables from CSV, XLSX and JSON files, keeping where each row came from.
+
+Every row keeps its file and the row number a person sees in that file (a CSV's line
+number with the header as line 1, a spreadsheet's row number, a JSON record's position
+from 1), so that every finding can point back to it. Cells are read as text; typing
+happens in :mod:`kachin_events.coerce`, where a bad cell becomes a finding, not an
+exception.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .findings import ERROR, WARNING, Finding
+from .schema import TABLES, get_schema
+
+
+class UnreadableError(Exception):
+    """A file that cannot be read at all (missing, not UTF-8, not the format it claims)."""
+
+    def __init__(self, file: str, message: str):
+        super().__init__(f"{file}: {message}")
+        self.file = file
+        self.message = message
+
+
+@dataclass
+class RawTable:
+    """A table's rows as text, in the schema's column order, with their provenance."""
+
+    table: str
+    rows: list[list[str | None]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    #: Whether findings on each row are reported (False for reference rows).
+    checked: list[bool] = field(default_factory=list)
+    #: (file, field) pairs of columns missing from a file: its cells are not reported.
+    missing: set = field(default_factory=set)
+
+    def extend(self, other: RawTable, checked: bool = True) -> None:
+        self.missing |= other.missing
+        self.rows.extend(other.rows)
+        self.files.extend(other.files)
+        self.lines.extend(other.lines)
+        self.checked.extend([checked] * len(other.rows))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def display_path(path: Path, base: Path | None = None) -> str:
+    """A path as short as it can be while still finding the file from ``base``/cwd."""
+    base = (base or Path.cwd()).resolve()
+    try:
+        return path.resolve().relative_to(base).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _cell_to_text(value) -> str | None:
+    """Turn a spreadsheet or JSON value into the text a CSV would hold."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        # Spreadsheets store dates as datetimes; a time of day would be a mistake.
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        # Spreadsheets and JSON store every number as a float; 5.0 means 5.
+        return str(int(value))
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    text = str(value)
+    return text if text != "" else None
+
+
+def _read_csv(path: Path, shown: str) -> list[tuple[int, list[str | None]]]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableError(shown, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = f"is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV and try again"
+        raise UnreadableError(shown, msg) from None
+    out = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for record in reader:
+            # reader.line_num is the line where the record ends; a record with an
+            # embedded line break starts earlier, and people look for where it starts.
+            start = reader.line_num - sum(c.count("\n") for c in record)
+            out.append((start, [c if c != "" else None for c in record]))
+    except csv.Error as exc:
+        msg = f"is not valid CSV near line {reader.line_num} ({exc}); check the quoting there"
+        raise UnreadableError(shown, msg) from None
+    return out
+
+
+def _read_xlsx(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | None]]]]:
+    try:
+        import openpyxl
+    except ImportError:  # pragma: no cover - openpyxl is a dependency
+        raise UnreadableError(shown, "reading XLSX needs openpyxl (pip install openpyxl)") from None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a broken file
+        msg = f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})"
+        raise UnreadableError(shown, msg) from None
+    sheets = {}
+    try:
+        for ws in wb.worksheets:
+            rows = []
+            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                rows.append((number, [_cell_to_text(v) for v in values]))
+            # Trailing empty columns are an artefact of spreadsheet editors.
+            sheets[ws.title] = rows
+    finally:
+        wb.close()
+    return sheets
+
+
+def _read_json(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | None]]]]:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise UnreadableError(shown, "is not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        msg = f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        raise UnreadableError(shown, msg) from None
+    except OSError as exc:
+        raise UnreadableError(shown, f"cannot be read ({exc.strerror or exc})") from None
+    if isinstance(doc, list):
+        doc = {"": doc}
+    if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):
+        msg = (
+            "must hold a list of records (objects), or an object mapping table names "
+            'to lists of records, e.g. {"events": [{"event_id": "KE000123", ...}]}'
+        )
+        raise UnreadableError(shown, msg)
+    tables = {}
+    for name, records in doc.items():
+        header: list[str] = []
+        for rec in records:
+            if isinstance(rec, dict):
+                header.extend(k for k in rec if k not in header)
+        rows = [(1, header)]
+        for number, rec in enumerate(records, start=1):
+            if not isinstance(rec, dict):
+                rows.append((number, [None] * len(header) + [_cell_to_text(rec)]))
+                continue
+            rows.append((number, [_cell_to_text(rec.get(k)) for k in header]))
+        tables[name] = rows
+    return tables
+
+
+def guess_table(name: str, header: list[str | None]) -> str:
+    """Which table a file or sheet holds: by its name, else by its columns.
+
+    Examples
+    --------
+    >>> guess_table("my_events.csv", ["event_id", "date_start"])
+    'events'
+    >>> guess_table("submission.csv", ["event_id", "source_id", "claimant"])
+    'event_sources'
+    """
+    stem = Path(name).stem.lower()
+    if stem in TABLES:
+        return stem
+    cols = {h for h in header if h}
+    best, score = "events", -1.0
+    for table in TABLES:
+        names = set(get_schema(table).field_names)
+        s = len(cols & names) / len(cols | names) if cols else 0.0
+        if s > score:
+            best, score = table, s
+    return best
+
+
+def to_raw_table(
+    table: str, shown: str, records: list[tuple[int, list[str | None]]], json_mode: bool = False
+) -> tuple[RawTable, list[Finding]]:
+    """Map a file's header onto the schema's columns; report missing and unknown ones."""
+    schema = get_schema(table)
+    fields = schema.field_names
+    findings: list[Finding] = []
+    raw = RawTable(table)
+    if not records:
+        findings.append(
+            Finding(shown, None, None, None, "empty-file", ERROR,
+                    f"the file has no header row; the {table} table needs the columns: "
+                    + ", ".join(fields))
+        )
+        return raw, findings
+    header_line, header = records[0]
+    header = [(h or "").strip() for h in header]
+    index = {}
+    for pos, name in enumerate(header):
+        if name == "" and json_mode:
+            continue
+        if name in index:
+            findings.append(Finding(shown, header_line, name, name, "duplicate-column", ERROR,
+                                    f"column {name!r} appears twice; keep one"))
+            continue
+        if name not in fields:
+            if name == "":
+                continue
+            import difflib
+
+            close = difflib.get_close_matches(name, fields, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; the {table} columns are: " + ", ".join(fields)
+            findings.append(Finding(shown, header_line, name, name, "unknown-column", ERROR,
+                                    f"the {table} table has no column {name!r}{hint}"))
+            continue
+        index[name] = pos
+    for name in fields:
+        if name not in index:
+            fld = schema.field(name)
+            sev = ERROR if fld.required else WARNING
+            raw.missing.add((shown, name))
+            what = "a required" if fld.required else "an optional"
+            findings.append(Finding(shown, header_line, name, None, "missing-column", sev,
+                                    f"{what} column of the {table} table is missing; add a "
+                                    f"column named {name!r} ({fld.description})"))
+    present = [n for n in header if n in index]
+    if not json_mode and present != [n for n in fields if n in index]:
+        findings.append(Finding(shown, header_line, None, None, "column-order", WARNING,
+                                "columns are not in the schema's order; the canonical order is: "
+                                + ", ".join(fields)))
+    for line, values in records[1:]:
+        if all(v is None or str(v).strip() == "" for v in values):
+            if not json_mode:
+                findings.append(Finding(shown, line, None, None, "blank-row", WARNING,
+                                        "the row is empty; delete it"))
+            continue
+        known = set(index.values())
+        extra = [v for p, v in enumerate(values) if p not in known and v not in (None, "")]
+        if extra and not json_mode and len(values) > len(header):
+            findings.append(Finding(shown, line, None, ", ".join(map(str, extra)), "extra-cells", ERROR,
+                                    f"the row has {len(values)} cells but the header has {len(header)}; "
+                                    "a value probably contains an unquoted comma"))
+        row = [values[index[n]] if n in index and index[n] < len(values) else None for n in fields]
+        raw.rows.append(row)
+        raw.files.append(shown)
+        raw.lines.append(line)
+        raw.checked.append(True)
+    return raw, findings
+
+
+def read_file(path: Path, shown: str | None = None, table: str | None = None) -> tuple[dict[str, RawTable], list[Finding]]:
+    """Read one CSV, XLSX or JSON file into raw tables.
+
+    An XLSX workbook may hold one sheet per table (named after the tables); a JSON
+    document may map table names to lists of records. A file of a single table is
+    matched to a table by its name, or else by its columns.
+
+    Raises
+    ------
+    UnreadableError
+        When the file cannot be read at all.
+    """
+    shown = shown or display_path(path)
+    if not path.exists():
+        raise UnreadableError(shown, "does not exist; check the path")
+    if path.is_dir():
+        raise UnreadableError(shown, "is a folder, not a file")
+    suffix = path.suffix.lower()
+    findings: list[Finding] = []
+    out: dict[str, RawTable] = {}
+    if suffix in (".csv", ".txt"):
+        records = _read_csv(path, shown)
+        name = table or guess_table(path.name, records[0][1] if records else [])
+        raw, f = to_raw_table(name, shown, records)
+        out[name] = raw
+        findings += f
+        return out, findings
+    if suffix in (".xlsx", ".xlsm"):
+        parts = _read_xlsx(path, shown)
+        json_mode = False
+    elif suffix == ".json":
+        parts = _read_json(path, shown)
+        json_mode = True
+    else:
+        msg = f"has an unsupported file type {suffix!r}; give a .csv, .xlsx or .json file, or a datapackage.json"
+        raise UnreadableError(shown, msg)
+    for part, records in parts.items():
+        if not records or all(all(v is None for v in r) for _, r in records):
+            continue
+        where = f"{shown}[{part}]" if (len(parts) > 1 and part) else shown
+        name = table or guess_table(part or path.name, records[0][1])
+        raw, f = to_raw_table(name, where, records, json_mode=json_mode)
+        findings += f
+        if name in out:
+            out[name].extend(raw)
+        else:
+            out[name] = raw
+    return out, findings

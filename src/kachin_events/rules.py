@@ -1,0 +1,418 @@
+"""Every validation rule: its id, severity, description and fix, and the cross-field checks.
+
+This module and ``schemas/`` are the single source of truth for validation. The rules
+whose ``check`` is None are derived from the Table Schemas and enforced by both
+engines (frictionless and pandera); the others are vectorised polars checks that
+:mod:`kachin_events.engines` runs inside pandera. The documentation's list of rules,
+and the codebook's, are generated from :data:`RULES`.
+
+A check takes the table's typed frame and a :class:`Context` and returns a boolean
+Series, True where the row passes. A check passes rows whose inputs are empty: the
+``required`` rule speaks for empty cells, so nobody is told the same thing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .findings import ERROR, WARNING
+
+#: A rectangle around Kachin State (WGS84). Not the boundary itself, which MIMU's
+#: place-code files do not carry: a point outside it is certainly outside Kachin.
+KACHIN_BBOX = {"lat_min": 23.5, "lat_max": 28.6, "lon_min": 95.8, "lon_max": 98.8}
+#: How far (km) an event point may lie from every MIMU town of its township before we
+#: ask the coder to look again. Kachin's townships are large and thinly settled.
+NEAR_TOWNSHIP_KM = 75.0
+#: Longest span (days, date_end - date_start) each date precision allows.
+PRECISION_MAX_SPAN = {"day": 0, "days": 5, "week": 6, "month": 30, "year": 365}
+PRECISION_MIN_SPAN = {"day": 0, "days": 1, "week": 1, "month": 1, "year": 1}
+
+
+@dataclass
+class Context:
+    """What the cross-field checks may look at besides the table itself.
+
+    Attributes
+    ----------
+    tables : dict
+        Typed polars frames of every table known in this run: the input's and the
+        repository's reference tables (actors, locations, sources ...).
+    present : set of str
+        Tables the input itself provides (a lone events file provides no
+        event_sources, so "every event has a source" cannot be judged there).
+    today : datetime.date
+        The date "in the future" is measured from.
+    """
+
+    tables: dict = field(default_factory=dict)
+    present: set = field(default_factory=set)
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def lookup(self, table: str, key: str, value: str):
+        """A dict key -> value built from a reference table (empty if absent)."""
+        df = self.tables.get(table)
+        if df is None or df.height == 0:
+            return {}
+        sub = df.select([key, value]).drop_nulls(key).unique(subset=key, keep="first")
+        return dict(zip(sub[key].to_list(), sub[value].to_list()))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule.
+
+    Attributes
+    ----------
+    id : str
+        Stable id, used in reports and documentation. Never reused for another meaning.
+    table : str
+        The table it applies to, or ``"*"`` for rules derived from every schema.
+    field : str or None
+        The field a finding points at.
+    severity : str
+        ``"error"`` or ``"warning"``.
+    description : str
+        One line saying what the rule requires.
+    fix : str
+        How to fix a finding.
+    check : callable or None
+        ``check(frame, context) -> polars.Series`` of booleans; None for the
+        schema-derived rules.
+    """
+
+    id: str
+    table: str
+    field: str | None
+    severity: str
+    description: str
+    fix: str
+    check: Callable | None = None
+
+
+# -- helpers ---------------------------------------------------------------------------
+def _pl():
+    import polars as pl
+
+    return pl
+
+
+def _map(series, mapping: dict, dtype=None):
+    """Look each value up in ``mapping`` (None when absent), keeping the row order."""
+    pl = _pl()
+    values = [mapping.get(v) if v is not None else None for v in series.to_list()]
+    return pl.Series(series.name, values, dtype=dtype, strict=False)
+
+
+def _ok(expr_series):
+    """Null (an input was empty) counts as passing."""
+    return expr_series.fill_null(True)
+
+
+# -- events ----------------------------------------------------------------------------
+def _date_order(df, ctx):
+    return _ok(df["date_end"] >= df["date_start"])
+
+
+def _date_precision_span(df, ctx):
+    pl = _pl()
+    span = (df["date_end"] - df["date_start"]).dt.total_days()
+    hi = _map(df["date_precision"], PRECISION_MAX_SPAN, pl.Int64)
+    lo = _map(df["date_precision"], PRECISION_MIN_SPAN, pl.Int64)
+    return _ok((span <= hi) & (span >= lo))
+
+
+def _date_future(df, ctx):
+    return _ok(df["date_end"] <= ctx.today)
+
+
+def _event_pub_latest(ctx) -> dict:
+    """event_id -> latest possible publication date of its latest source."""
+    links = ctx.tables.get("event_sources")
+    if links is None or links.height == 0:
+        return {}
+    pub = ctx.lookup("sources", "source_id", "publication_date_latest")
+    out: dict = {}
+    for ev, src in zip(links["event_id"].to_list(), links["source_id"].to_list()):
+        d = pub.get(src)
+        if ev is not None and d is not None and (ev not in out or d > out[ev]):
+            out[ev] = d
+    return out
+
+
+def _date_after_publication(df, ctx):
+    pl = _pl()
+    latest = _map(df["event_id"], _event_pub_latest(ctx), pl.Date)
+    return _ok(df["date_end"] <= latest)
+
+
+def _sub_event_type(df, ctx):
+    from .schema import sub_event_types
+
+    mapping = sub_event_types()
+    parent = _map(df["sub_event_type"], mapping)
+    # An unknown event type is the enum rule's finding, not this one's.
+    known = df["event_type"].is_in(sorted(set(mapping.values())))
+    return _ok(parent == df["event_type"]) | ~known.fill_null(False)
+
+
+def _fatalities_order(df, ctx):
+    lo, best, hi = df["fatalities_low"], df["fatalities_best"], df["fatalities_high"]
+    return _ok(lo <= best) & _ok(best <= hi) & _ok(lo <= hi)
+
+
+def _fatalities_best(df, ctx):
+    has_bound = df["fatalities_low"].is_not_null() | df["fatalities_high"].is_not_null()
+    return ~has_bound | df["fatalities_best"].is_not_null()
+
+
+def _coords_in_kachin(df, ctx):
+    b = KACHIN_BBOX
+    lat, lon = df["latitude"], df["longitude"]
+    inside = (lat >= b["lat_min"]) & (lat <= b["lat_max"]) & (lon >= b["lon_min"]) & (lon <= b["lon_max"])
+    return _ok(inside)
+
+
+def _township_points(ctx) -> dict:
+    locs = ctx.tables.get("locations")
+    if locs is None or locs.height == 0:
+        return {}
+    towns = locs.filter((locs["level"] == "town") & locs["latitude"].is_not_null())
+    out: dict = {}
+    for t, lat, lon in zip(towns["admin3_pcode"].to_list(), towns["latitude"].to_list(), towns["longitude"].to_list()):
+        out.setdefault(t, []).append((lat, lon))
+    return out
+
+
+def _coords_near_township(df, ctx):
+    pl = _pl()
+    from .gazetteer import haversine_km
+
+    points = _township_points(ctx)
+    ok = []
+    for t, lat, lon in zip(df["admin3_pcode"].to_list(), df["latitude"].to_list(), df["longitude"].to_list()):
+        if t is None or lat is None or lon is None or t not in points:
+            ok.append(True)
+            continue
+        ok.append(min(haversine_km(lat, lon, a, b) for a, b in points[t]) <= NEAR_TOWNSHIP_KM)
+    return pl.Series("ok", ok, dtype=pl.Boolean)
+
+
+def _admin_hierarchy(df, ctx):
+    pl = _pl()
+    level = ctx.lookup("locations", "location_pcode", "level")
+    parent_district = ctx.lookup("locations", "location_pcode", "admin2_pcode")
+    ok = []
+    for a1, a2, a3 in zip(df["admin1_pcode"].to_list(), df["admin2_pcode"].to_list(), df["admin3_pcode"].to_list()):
+        good = True
+        if a2 is not None and level.get(a2, "district") != "district":
+            good = False
+        if a3 is not None:
+            if level.get(a3, "township") != "township":
+                good = False
+            elif a2 is None or (a3 in parent_district and parent_district[a3] != a2):
+                good = False
+        ok.append(good)
+    return pl.Series("ok", ok, dtype=pl.Boolean)
+
+
+def _location_in_admin(df, ctx):
+    pl = _pl()
+    a2 = ctx.lookup("locations", "location_pcode", "admin2_pcode")
+    a3 = ctx.lookup("locations", "location_pcode", "admin3_pcode")
+    ok = []
+    for loc, e2, e3 in zip(df["location_pcode"].to_list(), df["admin2_pcode"].to_list(), df["admin3_pcode"].to_list()):
+        good = True
+        if loc is not None:
+            # The place's own township/district must be the event's (when it has one).
+            if a3.get(loc) is not None and a3[loc] != e3:
+                good = False
+            if a2.get(loc) is not None and a2[loc] != e2:
+                good = False
+        ok.append(good)
+    return pl.Series("ok", ok, dtype=pl.Boolean)
+
+
+def _location_active(df, ctx):
+    pl = _pl()
+    status = ctx.lookup("locations", "location_pcode", "status")
+    ok = []
+    for cols in zip(df["location_pcode"].to_list(), df["admin2_pcode"].to_list(), df["admin3_pcode"].to_list()):
+        ok.append(all(status.get(c, "active") == "active" for c in cols if c is not None))
+    return pl.Series("ok", ok, dtype=pl.Boolean)
+
+
+def _actor_distinct(df, ctx):
+    return _ok(df["actor1"] != df["actor2"])
+
+
+def _event_has_source(df, ctx):
+    pl = _pl()
+    links = ctx.tables.get("event_sources")
+    if "event_sources" not in ctx.present or links is None:
+        # Judged once for the whole input by engines (a lone events file).
+        return pl.Series("ok", [True] * df.height, dtype=pl.Boolean)
+    linked = set(links["event_id"].drop_nulls().to_list())
+    return pl.Series("ok", [e is None or e in linked for e in df["event_id"].to_list()], dtype=pl.Boolean)
+
+
+def _geo_precision_level(df, ctx):
+    pl = _pl()
+    level = ctx.lookup("locations", "location_pcode", "level")
+    ok = []
+    for loc, gp in zip(df["location_pcode"].to_list(), df["geo_precision"].to_list()):
+        lv = level.get(loc)
+        # A whole state, district or township cannot be "the named place itself".
+        ok.append(not (gp == 1 and lv in ("state", "district", "township")))
+    return pl.Series("ok", ok, dtype=pl.Boolean)
+
+
+# -- link tables and sources -------------------------------------------------------------
+def _claimant_actor(df, ctx):
+    party = df["claimant_type"].is_in(["party_spokesperson", "party_source", "party_statement"])
+    has = df["claimant_actor_id"].is_not_null()
+    return _ok(party == has) | df["claimant_type"].is_in(["unknown"])
+
+
+def _assoc_actor_distinct(df, ctx):
+    pl = _pl()
+    a1 = ctx.lookup("events", "event_id", "actor1")
+    a2 = ctx.lookup("events", "event_id", "actor2")
+    ok = [a is None or (a != a1.get(e) and a != a2.get(e)) for e, a in zip(df["event_id"].to_list(), df["actor_id"].to_list())]
+    return pl.Series("ok", ok, dtype=pl.Boolean)
+
+
+def _tag_quantity(df, ctx):
+    return df["quantity"].is_null() == df["quantity_qualifier"].is_null()
+
+
+def _publication_order(df, ctx):
+    return _ok(df["publication_date_latest"] >= df["publication_date_earliest"])
+
+
+def _publication_future(df, ctx):
+    return _ok(df["publication_date_latest"] <= ctx.today)
+
+
+def _source_used(df, ctx):
+    pl = _pl()
+    links = ctx.tables.get("event_sources")
+    if "event_sources" not in ctx.present or links is None:
+        return pl.Series("ok", [True] * df.height, dtype=pl.Boolean)
+    used = set(links["source_id"].drop_nulls().to_list())
+    return pl.Series("ok", [s is None or s in used for s in df["source_id"].to_list()], dtype=pl.Boolean)
+
+
+def _S(id, severity, description, fix):
+    return Rule(id, "*", None, severity, description, fix)
+
+
+RULES: tuple[Rule, ...] = (
+    # Rules derived from the Table Schemas (both engines).
+    _S("unreadable", ERROR, "The file can be read: it exists, is UTF-8 and is valid CSV, XLSX or JSON.",
+       "Save the file as UTF-8 CSV (or XLSX/JSON) and check the path."),
+    _S("empty-file", ERROR, "The file has a header row.", "Add the header row with the table's column names."),
+    _S("missing-column", ERROR, "Every column of the table is present (an optional one missing is a warning).",
+       "Add the column, with its exact name, even if its cells stay empty."),
+    _S("unknown-column", ERROR, "Every column is one of the table's columns.",
+       "Rename the column to the schema's name or remove it; propose new columns in an issue."),
+    _S("duplicate-column", ERROR, "No column name appears twice.", "Remove or rename the second column."),
+    _S("column-order", WARNING, "Columns are in the schema's order (the canonical form).",
+       "Reorder the columns as the codebook lists them."),
+    _S("blank-row", WARNING, "No row is empty.", "Delete the empty row."),
+    _S("extra-cells", ERROR, "No row has more cells than the header.",
+       "Quote values that contain commas, or remove the stray cells."),
+    _S("type", ERROR, "Each cell has the field's type (integer, number, date YYYY-MM-DD, boolean true/false).",
+       "Write the value in the type's form; leave the cell empty if the value is unknown."),
+    _S("required", ERROR, "A required field is not empty.", "Fill in the cell; the codebook says what it holds."),
+    _S("enum", ERROR, "The value is one of the field's allowed values.",
+       "Use one of the allowed values exactly as written (case and punctuation matter)."),
+    _S("pattern", ERROR, "The value matches the field's pattern (ids, P-codes).",
+       "Write the id or code in the form the codebook gives, e.g. KE000123 or MMR001010."),
+    _S("minimum", ERROR, "The number is not below the field's minimum (e.g. negative fatalities).",
+       "Correct the number; leave the cell empty when the figure is unknown."),
+    _S("maximum", ERROR, "The number is not above the field's maximum.", "Correct the number."),
+    _S("min-length", ERROR, "The text is not shorter than the field's minimum length.",
+       "Write a fuller value (notes need at least a sentence)."),
+    _S("unique", ERROR, "The value is unique in its column.", "Give each row its own value."),
+    _S("primary-key", ERROR, "The row's key (e.g. event_id) is unique, across the repository too.",
+       "Use a new id; ids of removed events are never reused."),
+    _S("foreign-key", ERROR, "The code refers to an existing row of the referenced table (actor, place, source, event).",
+       "Use a code from the referenced table, or add the missing actor/place/source in the same submission."),
+    _S("engine-error", ERROR, "Both validation engines could run on the table.",
+       "Nothing to fix in the data: this is a bug in kachin-events; please report it."),
+    _S("unlisted-file", ERROR, "Every data file under data/ is listed in datapackage.json.",
+       "Add the file's path to its resource in datapackage.json, or remove the file."),
+    # Cross-field rules (pandera dataframe checks).
+    Rule("date-order", "events", "date_end", ERROR, "date_end is on or after date_start.",
+         "Swap the dates or correct the one that is wrong.", _date_order),
+    Rule("date-precision-span", "events", "date_precision", ERROR,
+         "The span date_start..date_end fits date_precision (day: same day; days: 2-6 days; week: up to 7; month: up to 31; year: up to 366).",
+         "Choose the precision that matches the range, or correct the range.", _date_precision_span),
+    Rule("date-future", "events", "date_end", ERROR, "The event does not end in the future.",
+         "Correct the date; an event cannot be coded before it happens.", _date_future),
+    Rule("date-after-publication", "events", "date_end", ERROR,
+         "The event ends no later than the latest publication date of its latest source.",
+         "Correct the dates, or the source's publication_date_latest; a source cannot report what happened after it was published.",
+         _date_after_publication),
+    Rule("sub-event-type", "events", "sub_event_type", ERROR, "sub_event_type belongs to event_type in ACLED's taxonomy.",
+         "Pick the sub-event type from the event type's own list (see the codebook), or change the event type.", _sub_event_type),
+    Rule("fatalities-order", "events", "fatalities_best", ERROR, "fatalities_low <= fatalities_best <= fatalities_high.",
+         "Reorder the figures: low is the smallest credible figure, high the largest.", _fatalities_order),
+    Rule("fatalities-best", "events", "fatalities_best", ERROR, "When a low or high figure is given, a best figure is too.",
+         "Give the best estimate (it may equal low or high).", _fatalities_best),
+    Rule("coords-in-kachin", "events", "latitude", ERROR, "The point lies in Kachin State's bounding box (lat 23.5-28.6, lon 95.8-98.8).",
+         "Check the coordinates: latitude comes first, and both are decimal degrees (WGS84).", _coords_in_kachin),
+    Rule("coords-near-township", "events", "latitude", WARNING,
+         f"The point lies within {NEAR_TOWNSHIP_KM:.0f} km of a MIMU town of the stated township.",
+         "Check the point and admin3_pcode; if both are right, say why in notes.", _coords_near_township),
+    Rule("admin-hierarchy", "events", "admin3_pcode", ERROR,
+         "admin2_pcode is a district and admin3_pcode a township in that district (MIMU hierarchy).",
+         "Take the township and its district from the gazetteer (data/locations.csv).", _admin_hierarchy),
+    Rule("location-in-admin", "events", "location_pcode", ERROR,
+         "The place (location_pcode) lies in the event's township and district.",
+         "Correct location_pcode or the admin codes; the gazetteer gives each place's township.", _location_in_admin),
+    Rule("location-inactive", "events", "location_pcode", ERROR, "The event's place and admin units are current (active) MIMU units.",
+         "Use the unit that replaced it (see the gazetteer's notes).", _location_active),
+    Rule("geo-precision-level", "events", "geo_precision", WARNING,
+         "geo_precision 1 is used only for a point place (town, village, site), not a township or larger area.",
+         "Use geo_precision 3 for an event known only to a township or larger area.", _geo_precision_level),
+    Rule("actor-distinct", "events", "actor2", ERROR, "actor1 and actor2 differ.",
+         "Leave actor2 empty for a one-sided event; put allies in event_actors.", _actor_distinct),
+    Rule("event-has-source", "events", "event_id", ERROR, "Every event has at least one row in event_sources.",
+         "Add an event_sources row naming the source and the claimant.", _event_has_source),
+    Rule("claimant-actor", "event_sources", "claimant_actor_id", ERROR,
+         "A party's claimant (spokesperson, source, statement) names the party's actor; other claimants name none.",
+         "Fill claimant_actor_id for party claimants, empty it for others.", _claimant_actor),
+    Rule("assoc-actor-distinct", "event_actors", "actor_id", ERROR, "An associated actor is not already the event's actor1 or actor2.",
+         "Remove the row; the actor is already a main actor of the event.", _assoc_actor_distinct),
+    Rule("tag-quantity", "event_tags", "quantity_qualifier", ERROR, "quantity_qualifier is given exactly when quantity is.",
+         "Give both (e.g. 20, approximate) or neither.", _tag_quantity),
+    Rule("publication-date-order", "sources", "publication_date_latest", ERROR,
+         "publication_date_latest is on or after publication_date_earliest.", "Correct the range.", _publication_order),
+    Rule("publication-date-future", "sources", "publication_date_latest", ERROR, "The source is not published in the future.",
+         "Correct the date.", _publication_future),
+    Rule("source-used", "sources", "source_id", WARNING, "Every source is cited by at least one event.",
+         "Link the source from event_sources or remove it.", _source_used),
+)
+
+_BY_ID = {r.id: r for r in RULES}
+
+
+def get_rule(rule_id: str) -> Rule:
+    """The rule with this id.
+
+    Examples
+    --------
+    >>> get_rule("date-order").severity
+    'error'
+    >>> get_rule("coords-near-township").severity
+    'warning'
+    """
+    return _BY_ID[rule_id]
+
+
+def table_rules(table: str) -> list[Rule]:
+    """The cross-field rules of one table, in registry order."""
+    return [r for r in RULES if r.table == table and r.check is not None]

@@ -1,0 +1,228 @@
+"""Validate the repository's data package, or a contributed file, with both engines.
+
+:func:`validate` is what ``kachin-events validate`` calls. It reads every input (CSV,
+XLSX, JSON, or a ``datapackage.json``), types the cells, runs pandera (field
+constraints and cross-field rules) and frictionless (structure, constraints, keys),
+and merges their findings into one :class:`~kachin_events.findings.Report`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from . import _paths
+from .findings import ERROR, WARNING, Finding, Report
+from .read import RawTable, UnreadableError, display_path, read_file
+from .schema import TABLES, get_schema
+
+
+class PackageError(UnreadableError):
+    """A datapackage.json that cannot be used."""
+
+
+def package_resources(package: Path, shown: str | None = None) -> dict[str, list[Path]]:
+    """The data files of each table in a ``datapackage.json``.
+
+    Raises
+    ------
+    PackageError
+        When the descriptor cannot be read or names an unknown table.
+    """
+    shown = shown or display_path(package)
+    try:
+        desc = json.loads(package.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackageError(shown, f"cannot be read ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise PackageError(shown, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    if not isinstance(desc, dict) or not isinstance(desc.get("resources"), list):
+        raise PackageError(shown, 'is not a data package: it needs a "resources" list')
+    out: dict[str, list[Path]] = {}
+    for pos, res in enumerate(desc["resources"], start=1):
+        name = res.get("name") if isinstance(res, dict) else None
+        if name not in TABLES:
+            msg = f"resource {pos} is named {name!r}, which is not one of the tables: {', '.join(TABLES)}"
+            raise PackageError(shown, msg)
+        paths = res.get("path")
+        paths = [paths] if isinstance(paths, str) else paths
+        if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            raise PackageError(shown, f'resource {name!r} needs a "path" (a string or a list of strings)')
+        for p in paths:
+            if p.startswith("/") or ".." in Path(p).parts or "://" in p:
+                raise PackageError(shown, f"resource {name!r} has an unsafe or remote path {p!r}; use relative paths")
+        out.setdefault(name, []).extend(package.parent / p for p in paths)
+    return out
+
+
+def _read_package(package: Path, report: Report, checked: bool) -> dict[str, RawTable]:
+    tables: dict[str, RawTable] = {}
+    for table, paths in package_resources(package).items():
+        raw = tables.setdefault(table, RawTable(table))
+        for path in paths:
+            shown = display_path(path)
+            try:
+                parts, findings = read_file(path, shown, table=table)
+            except UnreadableError as exc:
+                report.unreadable = True
+                report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+                continue
+            if checked:
+                report.files.append(shown)
+                report.extend(findings)
+            for part in parts.values():
+                raw.extend(part, checked=checked)
+    return tables
+
+
+def _unlisted_files(package: Path) -> list[Finding]:
+    """CSV files under the package's data/ folder that no resource lists."""
+    data = package.parent / "data"
+    if not data.is_dir():
+        return []
+    listed = {p.resolve() for paths in package_resources(package).values() for p in paths}
+    out = []
+    for path in sorted(data.rglob("*.csv")):
+        if path.resolve() not in listed:
+            out.append(Finding(display_path(path), None, None, None, "unlisted-file", ERROR,
+                               f"is not listed in {display_path(package)}; add it to its table's resource paths"))
+    return out
+
+
+def _resolve(paths) -> tuple[Path | None, list[Path]]:
+    """Split the inputs into a package descriptor or a list of contributed files."""
+    if not paths:
+        found = _paths.find_package()
+        if found is None:
+            raise UnreadableError(".", "no datapackage.json here or in any parent folder; run this in the "
+                                  "repository or give the files to check")
+        return found, []
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.name == "datapackage.json" or (p.is_dir() and (p / "datapackage.json").is_file()):
+            if len(paths) > 1:
+                raise UnreadableError(str(p), "give a datapackage.json on its own, not with other files")
+            return (p if p.name == "datapackage.json" else p / "datapackage.json"), []
+        if p.is_dir():
+            found = sorted(q for q in p.iterdir() if q.suffix.lower() in (".csv", ".xlsx", ".json"))
+            if not found:
+                raise UnreadableError(str(p), "is a folder with no .csv, .xlsx or .json files")
+            files.extend(found)
+        else:
+            files.append(p)
+    return None, files
+
+
+def validate(*paths, today: dt.date | None = None, reference: str | Path | None = None) -> Report:
+    """Validate data against the schemas and rules; return every finding at once.
+
+    Parameters
+    ----------
+    *paths : str or Path
+        Nothing, to validate the repository's data package (the nearest
+        ``datapackage.json`` from the working folder); a ``datapackage.json``; or
+        contributed CSV, XLSX or JSON files (or a folder of them). Contributed files are
+        checked against the repository's reference tables (actors, locations, sources,
+        events), or, outside a repository, against the package's own snapshot.
+    today : datetime.date, optional
+        The date "in the future" is measured from (default: today).
+    reference : path, optional
+        A ``datapackage.json`` to take reference tables from.
+
+    Returns
+    -------
+    Report
+        ``report.valid`` is True when no error was found (warnings are allowed).
+
+    Examples
+    --------
+    >>> report = validate(_paths.snapshot_package())
+    >>> report.valid, report.exit_code
+    (True, 0)
+    """
+    report = Report()
+    try:
+        package, files = _resolve([str(p) for p in paths])
+    except UnreadableError as exc:
+        report.unreadable = True
+        report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+        return report.finish()
+    try:
+        if package is not None:
+            tables = _read_package(package, report, checked=True)
+            report.extend(_unlisted_files(package))
+            present = {t for t, raw in tables.items()}
+        else:
+            tables, present = _read_contribution(files, report, reference)
+    except PackageError as exc:
+        report.unreadable = True
+        report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+        return report.finish()
+    _check(tables, present, report, today or dt.date.today())
+    return report.finish()
+
+
+def _read_contribution(files: list[Path], report: Report, reference) -> tuple[dict[str, RawTable], set]:
+    contributed: dict[str, RawTable] = {}
+    for path in files:
+        shown = display_path(path)
+        try:
+            parts, findings = read_file(path, shown)
+        except UnreadableError as exc:
+            report.unreadable = True
+            report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+            continue
+        report.files.append(shown)
+        report.extend(findings)
+        for table, raw in parts.items():
+            contributed.setdefault(table, RawTable(table)).extend(raw)
+    ref_pkg = Path(reference) if reference else (_paths.find_package() or _paths.snapshot_package())
+    # Reference rows take part in keys and rules but are not reported on; a contributed
+    # file that is itself part of the reference package replaces its rows there.
+    own = {p.resolve() for p in files}
+    tables: dict[str, RawTable] = {}
+    ref_report = Report()
+    for table, paths in package_resources(ref_pkg).items():
+        raw = tables.setdefault(table, RawTable(table))
+        for path in paths:
+            if path.resolve() in own:
+                continue
+            try:
+                parts, _ = read_file(path, display_path(path), table=table)
+            except UnreadableError as exc:
+                ref_report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+                continue
+            for part in parts.values():
+                raw.extend(part, checked=False)
+    for table, raw in contributed.items():
+        tables.setdefault(table, RawTable(table)).extend(raw, checked=True)
+        # RawTable.extend marks every contributed row as checked.
+    for table in TABLES:
+        tables.setdefault(table, RawTable(table))
+    present = set(contributed)
+    if "events" in contributed and "event_sources" not in contributed and len(contributed["events"]):
+        first = contributed["events"]
+        report.add(Finding(first.files[0], None, "event_id", None, "event-has-source", WARNING,
+                           "this submission has events but no event_sources rows, so their sources cannot be "
+                           "checked; add an event_sources file (event_id, source_id, claimant ...) before merging"))
+    return tables, present
+
+
+def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.date) -> None:
+    from .coerce import coerce
+    from .engines import run_frictionless, run_pandera
+    from .rules import Context
+
+    for table in TABLES:
+        tables.setdefault(table, RawTable(table))
+    typed, skip = {}, {}
+    for table in TABLES:
+        frame, findings, failed = coerce(tables[table], get_schema(table))
+        typed[table], skip[table] = frame, failed
+        report.extend(findings)
+    ctx = Context(tables=typed, present=present, today=today)
+    for table in TABLES:
+        if any(tables[table].checked):
+            report.extend(run_pandera(tables[table], typed[table], ctx, skip[table]))
+    report.extend(run_frictionless(tables, skip))
