@@ -28,6 +28,17 @@ _LAZY = {
     "RULES": "rules",
     "Rule": "rules",
     "get_rule": "rules",
+    "load": "load",
+    "download": "load",
+    "DownloadError": "load",
+    "HashMismatchError": "load",
+    "versions": "registry",
+    "register_release": "registry",
+    "build_release": "build",
+    "verify_release": "build",
+    "diff_releases": "diff",
+    "required_bump": "diff",
+    "ReleaseDiff": "diff",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -74,6 +74,126 @@ def validate(paths, fmt, today):
     sys.exit(report.exit_code)
 
 
+@cli.command()
+@click.option("--version", "version", required=True, metavar="X.Y.Z", help="The release to download.")
+@click.option("--dest", type=click.Path(file_okay=False), default=".", show_default=True,
+              help="Folder to download into; the release goes to DEST/X.Y.Z/.")
+@click.option("--base-url", metavar="URL", default=None,
+              help="Where releases are hosted, as URL/X.Y.Z/... (a mirror). "
+                   "Default: $KACHIN_EVENTS_BASE_URL, else the registry's URL for the version.")
+@click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar per file.")
+def download(version, dest, base_url, progress):
+    """Download a published release, verifying every file's SHA-256.
+
+    Files are checked against the registry shipped with kachin-events (or, for a
+    version not in it, against the release's own datapackage.json). Files already
+    in DEST/X.Y.Z/ with the right hash are not downloaded again. Exit status: 0 done,
+    2 a usage error, a network failure or a file that does not match its hash.
+
+    \b
+    Examples:
+      kachin-events download --version 0.1.0 --dest data-releases
+      kachin-events download --version 0.1.0 --base-url https://mirror.example.org/kachin-events
+    """
+    from .load import DownloadError
+    from .load import download as fetch
+
+    try:
+        folder = fetch(version, dest, base_url=base_url, progress=progress)
+    except (DownloadError, OSError, ValueError) as exc:  # DownloadError covers network and hash failures
+        click.echo(f"kachin-events download: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"release {version} downloaded and verified in {folder}")
+
+
+@cli.command()
+@click.option("--version", "version", required=True, metavar="X.Y.Z",
+              help="The release's version; it must bump at least what the changes since the previous release need.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False),
+              help="The folder of releases; the release is written to OUT/X.Y.Z and OUT/kachin-events-X.Y.Z.zip.")
+@click.option("--package", type=click.Path(), default=None,
+              help="The datapackage.json to release (default: the nearest one, as for validate).")
+@click.option("--previous", default=None, metavar="DIR|X.Y.Z",
+              help="The release to compare with (default: the highest version in OUT below X.Y.Z).")
+@format_option
+def build(version, out, package, previous, fmt):
+    """Validate the data and build release X.Y.Z: CSV, Parquet, exports, checksums and a zip.
+
+    Refuses invalid data (the validation report is printed), a version already in OUT
+    (nothing is overwritten), and a version number smaller than the changes since the
+    previous release need. Exit status: 0 built, 1 refused, 2 a usage error or an
+    unreadable file.
+
+    \b
+    Examples:
+      kachin-events build --version 0.1.0 --out releases
+      kachin-events build --version 0.2.0 --out releases --previous 0.1.0
+      kachin-events build --version 0.2.0 --out releases --format json
+    """
+    import json
+
+    from . import _paths
+    from .build import InvalidDataError, ReleaseError, build_release, zip_name
+    from .semver import VersionError, parse_version
+
+    try:
+        parse_version(version)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--version") from None
+    source = package or _paths.find_package() or _paths.snapshot_package()
+    try:
+        path = build_release(version, out, source, previous=previous)
+    except InvalidDataError as exc:
+        report = exc.report
+        click.echo(report.to_json() if fmt == "json" else report.to_github() if fmt == "github" else report.to_text())
+        click.echo(f"kachin-events build: {exc}", err=True)
+        sys.exit(report.exit_code)
+    except (ReleaseError, VersionError, FileNotFoundError) as exc:
+        click.echo(f"kachin-events build: {exc}", err=True)
+        sys.exit(1)
+    zipped = path.parent / zip_name(version)
+    if fmt == "json":
+        click.echo(json.dumps({"version": version, "path": str(path), "zip": str(zipped)}, indent=2))
+    else:
+        click.echo(f"built release {version}: {path} and {zipped}")
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--releases", default="releases", show_default=True, type=click.Path(file_okay=False),
+              help="The folder that version numbers are looked up in.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json", "markdown")), default="text", show_default=True,
+              help="text for people, json for programs, markdown for release notes.")
+def diff(old, new, releases, fmt):
+    """Show what changed between two releases, and which version bump that needs.
+
+    OLD and NEW are release folders, or version numbers in the releases folder. Lists
+    events added, removed and changed (with the old and new values), schema changes,
+    and rows added, removed and changed in the other tables. Exit status: 0, or 2 when
+    a release cannot be found or read.
+
+    \b
+    Examples:
+      kachin-events diff 0.1.0 0.2.0
+      kachin-events diff 0.1.0 0.2.0 --releases dist/releases --format json
+      kachin-events diff releases/0.1.0 /tmp/rel/0.1.1 --format markdown
+    """
+    from .diff import diff_releases
+
+    try:
+        result = diff_releases(old, new, releases=releases)
+    except (FileNotFoundError, ValueError) as exc:
+        click.echo(f"kachin-events diff: {exc}", err=True)
+        sys.exit(2)
+    if fmt == "json":
+        click.echo(result.to_json())
+    elif fmt == "markdown":
+        click.echo(result.to_markdown(), nl=False)
+    else:
+        click.echo(result.to_text())
+
+
 def main(argv=None):
     """Entry point: run the CLI, turning any unexpected error into a message, not a traceback."""
     try:

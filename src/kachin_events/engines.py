@@ -164,24 +164,7 @@ def run_pandera(raw: RawTable, typed, context: Context, skip: set) -> list[Findi
 
 def _rule_message(rule, text, idx) -> str:
     """A cross-field finding's message: the rule, the values involved, the fix."""
-    involved = {
-        "date-order": ("date_start", "date_end"),
-        "date-precision-span": ("date_start", "date_end", "date_precision"),
-        "date-after-publication": ("event_id", "date_end"),
-        "sub-event-type": ("event_type", "sub_event_type"),
-        "fatalities-order": ("fatalities_low", "fatalities_best", "fatalities_high"),
-        "fatalities-best": ("fatalities_low", "fatalities_best", "fatalities_high"),
-        "coords-in-kachin": ("latitude", "longitude"),
-        "coords-near-township": ("latitude", "longitude", "admin3_pcode"),
-        "admin-hierarchy": ("admin1_pcode", "admin2_pcode", "admin3_pcode"),
-        "location-in-admin": ("location_pcode", "admin2_pcode", "admin3_pcode"),
-        "location-inactive": ("location_pcode", "admin2_pcode", "admin3_pcode"),
-        "geo-precision-level": ("location_pcode", "geo_precision"),
-        "actor-distinct": ("actor1", "actor2"),
-        "claimant-actor": ("claimant_type", "claimant_actor_id"),
-        "tag-quantity": ("quantity", "quantity_qualifier"),
-        "publication-date-order": ("publication_date_earliest", "publication_date_latest"),
-    }.get(rule.id, ())
+    involved = rule.inputs
     vals = ", ".join(f"{c}={text[c][idx]!r}" for c in involved if c in text.columns)
     what = f"{rule.description.rstrip('.')}" + (f" ({vals})" if vals else "")
     return f"breaks the rule: {what}. Fix: {rule.fix}"
@@ -201,15 +184,34 @@ def run_frictionless(raws: dict[str, RawTable], skip: dict[str, set]) -> list[Fi
     """
     from frictionless import Package, Resource, Schema
 
+    checked = [t for t, raw in raws.items() if any(raw.checked)]
+    # Tables only looked up by foreign keys are passed as their key columns alone:
+    # frictionless copies a lookup resource's rows for every check, which is slow.
+    keys: dict[str, set] = {}
+    for table in checked:
+        for fk in get_schema(table).foreign_keys:
+            target = fk["reference"].get("resource") or table
+            keys.setdefault(target, set()).update(fk["reference"]["fields"])
     resources = []
     for table, raw in raws.items():
         ts = get_schema(table)
-        data = [ts.field_names] + [list(r) for r in raw.rows]
-        resources.append(Resource(name=table, data=data, schema=Schema.from_descriptor(dict(ts.descriptor))))
+        if table in checked:
+            data = [ts.field_names] + [list(r) for r in raw.rows]
+            descriptor = dict(ts.descriptor)
+        elif table in keys:
+            cols = [f for f in ts.field_names if f in keys[table]]
+            pos = [ts.field_names.index(c) for c in cols]
+            data = [cols] + [[r[p] for p in pos] for r in raw.rows]
+            descriptor = {"fields": [{"name": c, "type": "string"} for c in cols]}
+        else:
+            continue
+        resources.append(Resource(name=table, data=data, schema=Schema.from_descriptor(descriptor)))
     package = Package(resources=resources)
     report = package.validate()
     out = []
     for task in report.tasks:
+        if task.name not in checked:
+            continue
         raw = raws[task.name]
         ts = get_schema(task.name)
         for err in task.errors:
@@ -236,6 +238,8 @@ def run_frictionless(raws: dict[str, RawTable], skip: dict[str, set]) -> list[Fi
                     continue
                 out.append(_finding(raw, idx, field, cell, rid, schema_message(rid, ts, field, cell)))
             elif etype == "unique-error":
+                if list(ts.primary_key) == [field]:
+                    continue  # the primary-key finding says the same of the same cell
                 out.append(_finding(raw, idx, field, cell, "unique", schema_message("unique", ts, field, cell)))
             elif etype == "primary-key":
                 pk = list(ts.primary_key)

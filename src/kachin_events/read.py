@@ -174,18 +174,17 @@ def guess_table(name: str, header: list[str | None]) -> str:
     'events'
     >>> guess_table("submission.csv", ["event_id", "source_id", "claimant"])
     'event_sources'
+    >>> guess_table("sheet1", ["event_id", "actor_id", "side"])
+    'event_actors'
     """
     stem = Path(name).stem.lower()
-    if stem in TABLES:
-        return stem
+    named = [t for t in TABLES if t in stem]
+    if named:
+        return max(named, key=len)  # "new_event_sources" is event_sources, not sources
     cols = {h for h in header if h}
-    best, score = "events", -1.0
-    for table in TABLES:
-        names = set(get_schema(table).field_names)
-        s = len(cols & names) / len(cols | names) if cols else 0.0
-        if s > score:
-            best, score = table, s
-    return best
+    # Most shared columns wins; among equals, the table with the fewest missing ones.
+    return max(TABLES, key=lambda t: (len(cols & set(get_schema(t).field_names)),
+                                      -len(set(get_schema(t).field_names) - cols)))
 
 
 def to_raw_table(

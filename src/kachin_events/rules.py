@@ -80,6 +80,10 @@ class Rule:
     check : callable or None
         ``check(frame, context) -> polars.Series`` of booleans; None for the
         schema-derived rules.
+    inputs : tuple of str
+        The fields a cross-field check reads. When one of them already has a
+        field-level error in a row, the check's finding there is dropped: one cause,
+        one finding.
     """
 
     id: str
@@ -89,6 +93,7 @@ class Rule:
     description: str
     fix: str
     check: Callable | None = None
+    inputs: tuple = ()
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -120,7 +125,8 @@ def _date_precision_span(df, ctx):
     span = (df["date_end"] - df["date_start"]).dt.total_days()
     hi = _map(df["date_precision"], PRECISION_MAX_SPAN, pl.Int64)
     lo = _map(df["date_precision"], PRECISION_MIN_SPAN, pl.Int64)
-    return _ok((span <= hi) & (span >= lo))
+    # A negative span is date-order's finding, not this one's.
+    return _ok((span <= hi) & (span >= lo)) | _ok(span < 0)
 
 
 def _date_future(df, ctx):
@@ -346,55 +352,55 @@ RULES: tuple[Rule, ...] = (
        "Add the file's path to its resource in datapackage.json, or remove the file."),
     # Cross-field rules (pandera dataframe checks).
     Rule("date-order", "events", "date_end", ERROR, "date_end is on or after date_start.",
-         "Swap the dates or correct the one that is wrong.", _date_order),
+         "Swap the dates or correct the one that is wrong.", _date_order, inputs=('date_start', 'date_end')),
     Rule("date-precision-span", "events", "date_precision", ERROR,
          "The span date_start..date_end fits date_precision (day: same day; days: 2-6 days; week: up to 7; month: up to 31; year: up to 366).",
-         "Choose the precision that matches the range, or correct the range.", _date_precision_span),
+         "Choose the precision that matches the range, or correct the range.", _date_precision_span, inputs=('date_start', 'date_end', 'date_precision')),
     Rule("date-future", "events", "date_end", ERROR, "The event does not end in the future.",
-         "Correct the date; an event cannot be coded before it happens.", _date_future),
+         "Correct the date; an event cannot be coded before it happens.", _date_future, inputs=('date_end',)),
     Rule("date-after-publication", "events", "date_end", ERROR,
          "The event ends no later than the latest publication date of its latest source.",
          "Correct the dates, or the source's publication_date_latest; a source cannot report what happened after it was published.",
-         _date_after_publication),
+         _date_after_publication, inputs=('event_id', 'date_end')),
     Rule("sub-event-type", "events", "sub_event_type", ERROR, "sub_event_type belongs to event_type in ACLED's taxonomy.",
-         "Pick the sub-event type from the event type's own list (see the codebook), or change the event type.", _sub_event_type),
+         "Pick the sub-event type from the event type's own list (see the codebook), or change the event type.", _sub_event_type, inputs=('event_type', 'sub_event_type')),
     Rule("fatalities-order", "events", "fatalities_best", ERROR, "fatalities_low <= fatalities_best <= fatalities_high.",
-         "Reorder the figures: low is the smallest credible figure, high the largest.", _fatalities_order),
+         "Reorder the figures: low is the smallest credible figure, high the largest.", _fatalities_order, inputs=('fatalities_low', 'fatalities_best', 'fatalities_high')),
     Rule("fatalities-best", "events", "fatalities_best", ERROR, "When a low or high figure is given, a best figure is too.",
-         "Give the best estimate (it may equal low or high).", _fatalities_best),
+         "Give the best estimate (it may equal low or high).", _fatalities_best, inputs=('fatalities_low', 'fatalities_best', 'fatalities_high')),
     Rule("coords-in-kachin", "events", "latitude", ERROR, "The point lies in Kachin State's bounding box (lat 23.5-28.6, lon 95.8-98.8).",
-         "Check the coordinates: latitude comes first, and both are decimal degrees (WGS84).", _coords_in_kachin),
+         "Check the coordinates: latitude comes first, and both are decimal degrees (WGS84).", _coords_in_kachin, inputs=('latitude', 'longitude')),
     Rule("coords-near-township", "events", "latitude", WARNING,
          f"The point lies within {NEAR_TOWNSHIP_KM:.0f} km of a MIMU town of the stated township.",
-         "Check the point and admin3_pcode; if both are right, say why in notes.", _coords_near_township),
+         "Check the point and admin3_pcode; if both are right, say why in notes.", _coords_near_township, inputs=('latitude', 'longitude', 'admin3_pcode')),
     Rule("admin-hierarchy", "events", "admin3_pcode", ERROR,
          "admin2_pcode is a district and admin3_pcode a township in that district (MIMU hierarchy).",
-         "Take the township and its district from the gazetteer (data/locations.csv).", _admin_hierarchy),
+         "Take the township and its district from the gazetteer (data/locations.csv).", _admin_hierarchy, inputs=('admin1_pcode', 'admin2_pcode', 'admin3_pcode')),
     Rule("location-in-admin", "events", "location_pcode", ERROR,
          "The place (location_pcode) lies in the event's township and district.",
-         "Correct location_pcode or the admin codes; the gazetteer gives each place's township.", _location_in_admin),
+         "Correct location_pcode or the admin codes; the gazetteer gives each place's township.", _location_in_admin, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode')),
     Rule("location-inactive", "events", "location_pcode", ERROR, "The event's place and admin units are current (active) MIMU units.",
-         "Use the unit that replaced it (see the gazetteer's notes).", _location_active),
+         "Use the unit that replaced it (see the gazetteer's notes).", _location_active, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode')),
     Rule("geo-precision-level", "events", "geo_precision", WARNING,
          "geo_precision 1 is used only for a point place (town, village, site), not a township or larger area.",
-         "Use geo_precision 3 for an event known only to a township or larger area.", _geo_precision_level),
+         "Use geo_precision 3 for an event known only to a township or larger area.", _geo_precision_level, inputs=('location_pcode', 'geo_precision')),
     Rule("actor-distinct", "events", "actor2", ERROR, "actor1 and actor2 differ.",
-         "Leave actor2 empty for a one-sided event; put allies in event_actors.", _actor_distinct),
+         "Leave actor2 empty for a one-sided event; put allies in event_actors.", _actor_distinct, inputs=('actor1', 'actor2')),
     Rule("event-has-source", "events", "event_id", ERROR, "Every event has at least one row in event_sources.",
-         "Add an event_sources row naming the source and the claimant.", _event_has_source),
+         "Add an event_sources row naming the source and the claimant.", _event_has_source, inputs=('event_id',)),
     Rule("claimant-actor", "event_sources", "claimant_actor_id", ERROR,
          "A party's claimant (spokesperson, source, statement) names the party's actor; other claimants name none.",
-         "Fill claimant_actor_id for party claimants, empty it for others.", _claimant_actor),
+         "Fill claimant_actor_id for party claimants, empty it for others.", _claimant_actor, inputs=('claimant_type', 'claimant_actor_id')),
     Rule("assoc-actor-distinct", "event_actors", "actor_id", ERROR, "An associated actor is not already the event's actor1 or actor2.",
-         "Remove the row; the actor is already a main actor of the event.", _assoc_actor_distinct),
+         "Remove the row; the actor is already a main actor of the event.", _assoc_actor_distinct, inputs=('event_id', 'actor_id')),
     Rule("tag-quantity", "event_tags", "quantity_qualifier", ERROR, "quantity_qualifier is given exactly when quantity is.",
-         "Give both (e.g. 20, approximate) or neither.", _tag_quantity),
+         "Give both (e.g. 20, approximate) or neither.", _tag_quantity, inputs=('quantity', 'quantity_qualifier')),
     Rule("publication-date-order", "sources", "publication_date_latest", ERROR,
-         "publication_date_latest is on or after publication_date_earliest.", "Correct the range.", _publication_order),
+         "publication_date_latest is on or after publication_date_earliest.", "Correct the range.", _publication_order, inputs=('publication_date_earliest', 'publication_date_latest')),
     Rule("publication-date-future", "sources", "publication_date_latest", ERROR, "The source is not published in the future.",
-         "Correct the date.", _publication_future),
+         "Correct the date.", _publication_future, inputs=('publication_date_latest',)),
     Rule("source-used", "sources", "source_id", WARNING, "Every source is cited by at least one event.",
-         "Link the source from event_sources or remove it.", _source_used),
+         "Link the source from event_sources or remove it.", _source_used, inputs=('source_id',)),
 )
 
 _BY_ID = {r.id: r for r in RULES}

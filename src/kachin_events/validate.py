@@ -226,3 +226,37 @@ def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.
         if any(tables[table].checked):
             report.extend(run_pandera(tables[table], typed[table], ctx, skip[table]))
     report.extend(run_frictionless(tables, skip))
+    report.findings = _one_cause_one_finding(report.findings)
+
+
+def _one_cause_one_finding(findings: list[Finding]) -> list[Finding]:
+    """Drop findings that only follow from another finding on the same row.
+
+    A code that breaks its pattern also fails its foreign key, and a wrong district
+    code also breaks the hierarchy rules that read it; the contributor needs to hear
+    about the cell, once.
+    """
+    from .rules import get_rule
+
+    def is_field_rule(f):
+        try:
+            return get_rule(f.rule).check is None
+        except KeyError:
+            return False
+
+    field_errors = {(f.file, f.row, f.field) for f in findings
+                    if f.severity == ERROR and f.field and is_field_rule(f) and f.rule != "foreign-key"}
+    key_errors = field_errors | {(f.file, f.row, f.field) for f in findings if f.rule == "foreign-key"}
+    out = []
+    for f in findings:
+        if f.rule == "foreign-key" and (f.file, f.row, f.field) in field_errors:
+            continue
+        try:
+            rule = get_rule(f.rule)
+        except KeyError:
+            rule = None
+        if rule is not None and rule.check is not None and f.row is not None:
+            if any((f.file, f.row, name) in key_errors for name in rule.inputs):
+                continue
+        out.append(f)
+    return out

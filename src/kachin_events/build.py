@@ -1,0 +1,633 @@
+"""Building a versioned release of the data package, and verifying one.
+
+:func:`build_release` validates the source package, then writes ``DIR/X.Y.Z/``::
+
+    datapackage.json          Data Package v2 describing every file below
+    SHA256SUMS                "<sha256>  <path>" for every other file, sorted by path
+    CHANGELOG.md              release notes: the diff with the previous release
+    csv/<table>.csv           all 8 tables; UTF-8, LF, schema column order, rows by primary key
+    parquet/<table>.parquet   the same rows, typed (zstd)
+    exports/acled.csv         the events in ACLED's 31-column layout
+    exports/events.geojson    the events as GeoJSON points
+
+and ``DIR/kachin-events-X.Y.Z.zip`` holding the same files under ``kachin-events-X.Y.Z/``.
+The loader (:mod:`kachin_events.load`) depends on this layout.
+
+How the release's ``datapackage.json`` describes its files
+-----------------------------------------------------------
+Every resource has ``bytes`` and ``hash`` (``sha256:<hex>``), so that
+``frictionless validate DIR/X.Y.Z/datapackage.json`` checks every file:
+
+* the CSV tables (named ``<table>``) and the ACLED export (``acled-export``) are
+  ``"type": "table"`` with their Table Schema inline, so frictionless also checks every
+  cell, the keys and the foreign keys;
+* the GeoJSON export (``events-geojson``) has no ``type``, which Data Package v2 defines
+  as a non-specific file: frictionless checks its bytes and hash;
+* the Parquet files (``<table>-parquet``) are ``"type": "file"``, with the table's
+  schema inline for readers. frictionless 5.21 opens any resource with format parquet
+  (declared or guessed from the ``.parquet`` name) as a table unless its type says
+  otherwise, and then cannot check a declared ``bytes``/``hash`` (it reads the file with
+  pyarrow, not through its byte stream, and reports "actual is None"); it also reads
+  empty integer cells as NaN. Declared as files, their bytes and hash are checked.
+  ``"file"`` is frictionless' own resource type: the v2 profile itself only defines
+  ``"table"``, so a validator applying that JSON Schema strictly would flag these four
+  words. Their rows and values are checked by :func:`verify_release` instead: the same
+  rows and values as the CSV files, the Arrow types, and the hashes.
+
+Parquet types: dates are ``date32``, integers ``int64`` (nullable), numbers ``float64``,
+booleans ``bool``; string fields with allowed values (an ``enum``) are dictionary
+columns (``dictionary<int32, string>``, read as categoricals). Integer-coded fields
+(``geo_precision``, ``acled_inter`` ...) stay ``int64`` so they compare as numbers.
+Every field carries its ``title`` and ``description`` in the Arrow field metadata; the
+schema metadata holds the table's ``name`` and ``description``.
+
+Reproducibility
+---------------
+The same data and version give byte-identical files, zip included: rows are sorted by
+primary key, cells are written in one canonical form (:func:`format_cell`), JSON keys
+in a fixed order, and zip entries are sorted with a fixed time (1980-01-01) and mode
+(0644). ``created`` is ``SOURCE_DATE_EPOCH`` when that is set, otherwise the latest
+``publication_date_latest`` of the sources at 00:00:00 UTC -- never the wall clock.
+
+Safety
+------
+The release is written into a hidden temporary folder inside ``DIR`` and renamed into
+place at the end; a failed build leaves nothing behind. A version already in ``DIR``
+(folder or zip) is never overwritten.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+from pathlib import Path
+
+from . import _paths
+from .diff import ReleaseData, TableData, read_csv_text
+from .exports import acled_csv, acled_schema, csv_bytes, events_geojson
+from .schema import TABLES, get_schema
+from .semver import VersionError, check_version, parse_version
+
+DP_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+#: Zip entries get this time and mode, so that rebuilding gives the same bytes.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+ZIP_MODE = 0o100644
+#: Package properties carried over from the source datapackage.json, in this order.
+CARRIED = ("title", "homepage", "licenses", "sources", "contributors", "keywords")
+
+
+class ReleaseError(Exception):
+    """A release that cannot be built; the message says why and what to do."""
+
+
+class ReleaseExistsError(ReleaseError):
+    """The version is already in the releases folder."""
+
+
+class InvalidDataError(ReleaseError):
+    """The source package does not validate; ``report`` holds the findings."""
+
+    def __init__(self, report, package):
+        n = len(report.errors)
+        msg = f"{package} does not validate ({n} error{'s' * (n != 1)}); fix it before building a release"
+        super().__init__(msg)
+        self.report = report
+
+
+def zip_name(version: str) -> str:
+    """The file name of a release's zip.
+
+    Examples
+    --------
+    >>> zip_name("0.1.0")
+    'kachin-events-0.1.0.zip'
+    """
+    return f"kachin-events-{version}.zip"
+
+
+# -- cells and tables ---------------------------------------------------------------------
+
+
+def format_cell(value, type_: str) -> str:
+    """A typed value as the one text a release CSV holds for it (``""`` for null).
+
+    Examples
+    --------
+    >>> format_cell(24.2549300, "number"), format_cell(dt.date(2026, 2, 5), "date")
+    ('24.25493', '2026-02-05')
+    >>> format_cell(True, "boolean"), format_cell(None, "integer"), format_cell(12, "integer")
+    ('true', '', '12')
+    """
+    if value is None:
+        return ""
+    if type_ == "string":
+        return str(value)
+    if type_ == "integer":
+        return str(int(value))
+    if type_ == "number":
+        value = float(value)
+        if value != value or value in (float("inf"), float("-inf")):
+            msg = f"the number {value!r} cannot be written to a release"
+            raise ValueError(msg)
+        # repr is the shortest text that reads back as the same float.
+        return repr(value)
+    if type_ == "date":
+        return value.isoformat()
+    if type_ == "boolean":
+        return "true" if value else "false"
+    msg = f"fields of type {type_!r} are not supported in releases"
+    raise ValueError(msg)
+
+
+def inline_schema(table: str) -> dict:
+    """A table's Table Schema as inlined in a release (``$schema`` only belongs at the root)."""
+    desc = dict(get_schema(table).descriptor)
+    desc.pop("$schema", None)
+    return desc
+
+
+def _types(schema: dict) -> list[str]:
+    return [f.get("type", "string") for f in schema["fields"]]
+
+
+def sorted_rows(frame, schema: dict) -> list[tuple]:
+    """A typed frame's rows as tuples in the schema's column order, sorted by primary key."""
+    names = [f["name"] for f in schema["fields"]]
+    rows = frame.select(names).rows()
+    pk = schema.get("primaryKey") or names
+    pos = [names.index(k) for k in ([pk] if isinstance(pk, str) else pk)]
+    # Key cells are required, so never null in valid data; nulls would sort first.
+    return sorted(rows, key=lambda r: tuple((False, 0) if r[p] is None else (True, r[p]) for p in pos))
+
+
+def table_csv(schema: dict, rows: list[tuple]) -> bytes:
+    """A table's CSV file: the header in schema order and one canonical line per row."""
+    types = _types(schema)
+    return csv_bytes([f["name"] for f in schema["fields"]],
+                     ([format_cell(v, t) for v, t in zip(r, types)] for r in rows))
+
+
+def arrow_type(field: dict):
+    """The Arrow type a Table Schema field is stored as in Parquet."""
+    import pyarrow as pa
+
+    t = field.get("type", "string")
+    if t == "string" and field.get("constraints", {}).get("enum"):
+        return pa.dictionary(pa.int32(), pa.string())
+    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
+             "boolean": pa.bool_()}
+    if t not in types:
+        msg = f"field {field['name']!r} has type {t!r}, which releases do not support"
+        raise ValueError(msg)
+    return types[t]
+
+
+def arrow_table(schema: dict, rows: list[tuple]):
+    """The rows as a pyarrow Table with the schema's types and descriptions."""
+    import pyarrow as pa
+
+    fields, arrays = [], []
+    for i, f in enumerate(schema["fields"]):
+        typ = arrow_type(f)
+        values = [r[i] for r in rows]
+        if pa.types.is_dictionary(typ):
+            arr = pa.array(values, pa.string()).dictionary_encode()
+        else:
+            arr = pa.array(values, typ)
+        meta = {"title": f.get("title", f["name"]), "description": f.get("description", "")}
+        fields.append(pa.field(f["name"], typ, nullable=True, metadata=meta))
+        arrays.append(arr)
+    meta = {"name": schema.get("name", ""), "description": schema.get("description", "")}
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=meta))
+
+
+def table_parquet(schema: dict, rows: list[tuple]) -> bytes:
+    """A table's Parquet file (zstd), as bytes."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    sink = pa.BufferOutputStream()
+    pq.write_table(arrow_table(schema, rows), sink, compression="zstd", compression_level=9,
+                   write_statistics=True, store_schema=True)
+    return sink.getvalue().to_pybytes()
+
+
+def write_table_csv(frame, path: str | Path, table: str) -> Path:
+    """Write a typed frame of ``table`` as a release CSV file (canonical order and text)."""
+    schema = inline_schema(table)
+    path = Path(path)
+    path.write_bytes(table_csv(schema, sorted_rows(frame, schema)))
+    return path
+
+
+def write_table_parquet(frame, path: str | Path, table: str) -> Path:
+    """Write a typed frame of ``table`` as a release Parquet file."""
+    schema = inline_schema(table)
+    path = Path(path)
+    path.write_bytes(table_parquet(schema, sorted_rows(frame, schema)))
+    return path
+
+
+def read_table_parquet(path: str | Path, table: str):
+    """A release Parquet file as a polars frame typed like :func:`~kachin_events.tables.read_tables`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from kachin_events.tables import read_tables
+    >>> frame = read_tables()["actors"]
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     back = read_table_parquet(write_table_parquet(frame, Path(d) / "a.parquet", "actors"), "actors")
+    >>> back.equals(frame.sort("actor_id"))
+    True
+    """
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from .coerce import polars_dtype
+
+    ts = get_schema(table)
+    data = pq.read_table(path)
+    cols = {}
+    for f in ts.fields:
+        col = data.column(f.name)
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(pa.string())
+        cols[f.name] = pl.from_arrow(col).cast(polars_dtype(f.type))
+    return pl.DataFrame(cols) if cols else pl.DataFrame()
+
+
+# -- building -----------------------------------------------------------------------------
+
+
+def release_created(tables: dict, environ=None) -> dt.datetime:
+    """When a release is dated: SOURCE_DATE_EPOCH, else the latest source publication date.
+
+    The latest ``publication_date_latest`` of the sources, at 00:00:00 UTC, is the
+    earliest moment at which every source of the release can have been published, so it
+    is the data's own date; it only moves when sources are added or corrected.
+
+    Parameters
+    ----------
+    tables : dict of str to polars.DataFrame
+        The typed tables (only ``sources`` is used).
+    environ : mapping, optional
+        Where to look for ``SOURCE_DATE_EPOCH`` (default: the process environment).
+
+    Examples
+    --------
+    >>> from kachin_events.tables import read_tables
+    >>> release_created(read_tables(), environ={}).isoformat()
+    '2026-02-10T00:00:00+00:00'
+    >>> release_created({}, environ={"SOURCE_DATE_EPOCH": "86400"}).isoformat()
+    '1970-01-02T00:00:00+00:00'
+    """
+    epoch = (os.environ if environ is None else environ).get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            msg = f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970-01-01"
+            raise ReleaseError(msg) from None
+    latest = tables["sources"]["publication_date_latest"].max() if tables["sources"].height else None
+    day = latest or dt.date(1970, 1, 1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _description(source: dict, version: str) -> str:
+    first = source.get("description", "").split(". ")[0].rstrip(".")
+    lead = f"{first}. " if first else ""
+    return (f"{lead}Release {version}: every table as CSV and as Parquet, the events in ACLED's layout "
+            "and as GeoJSON, with their schemas, sizes and SHA-256 hashes.")
+
+
+def _descriptor(source: dict, version: str, created: dt.datetime, files: dict[str, bytes]) -> dict:
+    titles = {r.get("name"): r.get("title") for r in source.get("resources", []) if isinstance(r, dict)}
+
+    def stats(path):
+        return {"bytes": len(files[path]), "hash": f"sha256:{_sha(files[path])}"}
+
+    resources = []
+    for t in TABLES:
+        path = f"csv/{t}.csv"
+        resources.append({"name": t, "title": titles.get(t) or t, "type": "table", "path": path, "format": "csv",
+                          "mediatype": "text/csv", "encoding": "utf-8", **stats(path), "schema": inline_schema(t)})
+    for t in TABLES:
+        path = f"parquet/{t}.parquet"
+        resources.append({
+            "name": f"{t}-parquet", "title": f"{titles.get(t) or t} (Parquet)",
+            "description": f"The rows of the {t} resource, typed, in Parquet. Declared as a file so that "
+                           "frictionless checks its bytes and hash; its rows are checked against the CSV "
+                           "by kachin_events.build.verify_release.",
+            "type": "file", "path": path, "format": "parquet", "mediatype": PARQUET_MEDIATYPE, **stats(path),
+            "schema": inline_schema(t)})
+    resources.append({"name": "acled-export", "title": "Events in ACLED's export layout", "type": "table",
+                      "path": "exports/acled.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                      **stats("exports/acled.csv"), "schema": acled_schema()})
+    resources.append({"name": "events-geojson", "title": "Events as GeoJSON points", "path": "exports/events.geojson",
+                      "format": "geojson", "mediatype": "application/geo+json", "encoding": "utf-8",
+                      **stats("exports/events.geojson")})
+    desc = {"$schema": DP_V2, "name": source.get("name", "kachin-events")}
+    desc["title"] = source.get("title", "kachin-events")
+    desc["description"] = _description(source, version)
+    desc["version"] = version
+    desc["created"] = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+    for key in CARRIED[1:]:
+        if key in source:
+            desc[key] = source[key]
+    desc["resources"] = resources
+    return desc
+
+
+def _json_bytes(doc) -> bytes:
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _zip_bytes(files: dict[str, bytes], top: str) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for rel in sorted(files):
+            info = zipfile.ZipInfo(f"{top}/{rel}", date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # Unix, so that the mode below is honoured
+            info.external_attr = ZIP_MODE << 16
+            zf.writestr(info, files[rel], compresslevel=9)
+    return buf.getvalue()
+
+
+def _refuse_existing(out: Path, version: str) -> None:
+    for path in (out / version, out / zip_name(version)):
+        if path.exists():
+            msg = (f"release {version} already exists: {path}. A release is never overwritten; "
+                   "build a new version, or remove the old one yourself if it was never published")
+            raise ReleaseExistsError(msg)
+
+
+def _source_package(package) -> Path:
+    path = Path(package) if package is not None else _paths.snapshot_package()
+    return path / "datapackage.json" if path.is_dir() else path
+
+
+def build_release(version: str, out_dir: str | Path, package: str | Path | None = None, *,
+                  previous: str | Path | None = None) -> Path:
+    """Validate a data package and write it as release ``version`` in ``out_dir``.
+
+    Parameters
+    ----------
+    version : str
+        ``MAJOR.MINOR.PATCH``; it must be greater than the previous release's and bump
+        at least the part the changes need (see :mod:`kachin_events.semver`).
+    out_dir : path
+        The folder of releases (created if missing).
+    package : path, optional
+        The source ``datapackage.json`` (or its folder); by default the package's snapshot.
+    previous : path or str, optional
+        The release to compare with: a release folder or a version in ``out_dir``. By
+        default the highest version in ``out_dir`` below ``version``.
+
+    Returns
+    -------
+    Path
+        The release folder ``out_dir/version``.
+
+    Raises
+    ------
+    ReleaseExistsError, InvalidDataError, VersionError
+        Nothing is written in any of these cases.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = build_release("0.1.0", d)
+    ...     print(path.name, sorted(p.name for p in Path(d).iterdir()), verify_release(path))
+    0.1.0 ['0.1.0', 'kachin-events-0.1.0.zip'] []
+    """
+    from .tables import read_tables
+    from .validate import validate
+
+    parse_version(version)
+    out = Path(out_dir)
+    _refuse_existing(out, version)
+    source_path = _source_package(package)
+    report = validate(source_path)
+    if not report.valid:
+        raise InvalidDataError(report, source_path)
+    source = json.loads(source_path.read_text(encoding="utf-8"))
+    tables = read_tables(source_path)
+    created = release_created(tables)
+    schemas = {t: inline_schema(t) for t in TABLES}
+    rows = {t: sorted_rows(tables[t], schemas[t]) for t in TABLES}
+    csvs = {t: table_csv(schemas[t], rows[t]) for t in TABLES}
+
+    new = ReleaseData(version, created.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    for t in TABLES:
+        types = _types(schemas[t])
+        text = [tuple(format_cell(v, ty) or None for v, ty in zip(r, types)) for r in rows[t]]
+        new.tables[t] = TableData(t, schemas[t], [f["name"] for f in schemas[t]["fields"]], text)
+    diff = check_version(version, out, new, previous)
+
+    made_out = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".building-{version}-", dir=out))
+    placed = None
+    try:
+        stage = tmp / version
+        files: dict[str, bytes] = {}
+
+        def emit(rel: str, data: bytes) -> None:
+            path = stage / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+            files[rel] = data
+
+        for t in TABLES:
+            emit(f"csv/{t}.csv", csvs[t])
+        for t in TABLES:
+            emit(f"parquet/{t}.parquet", table_parquet(schemas[t], rows[t]))
+        emit("exports/acled.csv", acled_csv(tables, int(created.timestamp())))
+        emit("exports/events.geojson", events_geojson(tables))
+        emit("datapackage.json", _json_bytes(_descriptor(source, version, created, files)))
+        emit("CHANGELOG.md", diff.to_markdown(created=new.created).encode("utf-8"))
+        emit("SHA256SUMS", "".join(f"{_sha(files[r])}  {r}\n" for r in sorted(files)).encode("utf-8"))
+        zipped = tmp / zip_name(version)
+        zipped.write_bytes(_zip_bytes(files, f"kachin-events-{version}"))
+
+        _refuse_existing(out, version)  # again: another build may have finished meanwhile
+        os.rename(stage, out / version)
+        placed = out / version
+        _place_file(zipped, out / zip_name(version))
+        placed = None
+        return out / version
+    finally:
+        if placed is not None:  # the zip could not be placed: take the folder back out
+            shutil.rmtree(placed, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+        if made_out and out.is_dir() and not any(out.iterdir()):
+            out.rmdir()  # we created it for this build; leave no empty folder behind
+
+
+def _place_file(src: Path, dst: Path) -> None:
+    """Move ``src`` to ``dst`` without ever replacing an existing ``dst``."""
+    try:
+        os.link(src, dst)  # atomic, and fails if dst exists
+    except FileExistsError:
+        msg = f"{dst} appeared while the release was being built; it was left as it is"
+        raise ReleaseExistsError(msg) from None
+    except OSError:  # a file system without hard links
+        if dst.exists():
+            msg = f"{dst} appeared while the release was being built; it was left as it is"
+            raise ReleaseExistsError(msg) from None
+        os.rename(src, dst)
+    else:
+        src.unlink()
+
+
+# -- verifying ----------------------------------------------------------------------------
+
+
+def _check_table(folder: Path, res: dict, parquet: dict | None) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    problems = []
+    schema, name = res["schema"], res["name"]
+    names = [f["name"] for f in schema["fields"]]
+    try:
+        header, rows = read_csv_text(folder / res["path"])
+    except (OSError, ValueError, csv.Error) as exc:  # UnicodeDecodeError is a ValueError
+        return [f"{res['path']}: cannot be read as UTF-8 CSV ({exc})"]
+    if header != names:
+        problems.append(f"{res['path']}: the header {header} is not the schema's columns {names}")
+        return problems
+    pk = schema.get("primaryKey") or []
+    pos = [names.index(k) for k in ([pk] if isinstance(pk, str) else pk)]
+    keys = [tuple(r[p] for p in pos) for r in rows]
+    if len(set(keys)) != len(keys):
+        problems.append(f"{res['path']}: the primary key {pk} is not unique")
+    if parquet is None:
+        return problems + [f"the table {name} has no Parquet resource {name}-parquet"]
+    try:
+        data = pq.read_table(folder / parquet["path"])
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is a problem to report
+        return problems + [f"{parquet['path']}: cannot be read as Parquet ({exc})"]
+    if data.column_names != names:
+        problems.append(f"{parquet['path']}: the columns {data.column_names} are not the schema's {names}")
+        return problems
+    wrong = [f"{parquet['path']}: column {f['name']} is {data.schema.field(f['name']).type}, expected {arrow_type(f)}"
+             for f in schema["fields"] if data.schema.field(f["name"]).type != arrow_type(f)]
+    if wrong:  # values of the wrong type cannot be compared
+        return problems + wrong
+    types = _types(schema)
+    cols = [(c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c).to_pylist() for c in data.columns]
+    pq_rows = [tuple(format_cell(cols[i][j], types[i]) or None for i in range(len(names)))
+               for j in range(data.num_rows)]
+    if pq_rows != rows:
+        diff = next((j for j, (a, b) in enumerate(zip(pq_rows, rows)) if a != b), min(len(pq_rows), len(rows)))
+        problems.append(f"{parquet['path']}: rows differ from {res['path']} ({data.num_rows} vs {len(rows)} rows; "
+                        f"first difference at data row {diff + 1})")
+    return problems
+
+
+def verify_release(path: str | Path) -> list[str]:
+    """Check a release folder: checksums, sizes, hashes, layout, and Parquet against CSV.
+
+    Returns a list of problems, empty when the release is sound. The zip next to the
+    folder, when there is one, must hold the same files.
+
+    Examples
+    --------
+    >>> verify_release("/nonexistent/0.1.0")
+    ['/nonexistent/0.1.0: no datapackage.json']
+    """
+    folder = Path(path)
+    if not (folder / "datapackage.json").is_file():
+        return [f"{folder}: no datapackage.json"]
+    problems: list[str] = []
+    try:
+        desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [f"{folder / 'datapackage.json'}: cannot be read ({exc})"]
+    on_disk = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+    listed: dict[str, str] = {}
+    sums = folder / "SHA256SUMS"
+    if not sums.is_file():
+        problems.append(f"{sums}: missing")
+    else:
+        for n, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
+            digest, sep, rel = line.partition("  ")
+            if not sep or len(digest) != 64:
+                problems.append(f"{sums}, line {n}: not of the form '<sha256>  <path>': {line!r}")
+                continue
+            listed[rel] = digest
+        if list(listed) != sorted(listed):
+            problems.append(f"{sums}: the lines are not sorted by path")
+    for rel in sorted(set(on_disk) - {"SHA256SUMS"}):
+        data = on_disk[rel].read_bytes()
+        if rel not in listed:
+            problems.append(f"{rel}: not listed in SHA256SUMS")
+        elif listed[rel] != _sha(data):
+            problems.append(f"{rel}: its SHA-256 is not the one in SHA256SUMS")
+    problems += [f"{rel}: listed in SHA256SUMS but missing" for rel in sorted(set(listed) - set(on_disk))]
+    resources = {r.get("name"): r for r in desc.get("resources", [])}
+    for res in resources.values():
+        rel = res.get("path")
+        if rel not in on_disk:
+            problems.append(f"resource {res.get('name')}: its file {rel} is missing")
+            continue
+        data = on_disk[rel].read_bytes()
+        if res.get("bytes") != len(data):
+            problems.append(f"resource {res['name']}: {rel} has {len(data)} bytes, "
+                            f"the descriptor says {res.get('bytes')}")
+        if res.get("hash") != f"sha256:{_sha(data)}":
+            problems.append(f"resource {res['name']}: the hash of {rel} is not the descriptor's {res.get('hash')}")
+    expected = {"datapackage.json", "CHANGELOG.md", "exports/acled.csv", "exports/events.geojson"}
+    expected |= {f"csv/{t}.csv" for t in TABLES} | {f"parquet/{t}.parquet" for t in TABLES}
+    problems += [f"{rel}: missing from the release" for rel in sorted(expected - set(on_disk))]
+    for res in resources.values():
+        if str(res.get("path", "")).startswith("csv/") and res.get("path") in on_disk and "schema" in res:
+            parquet = resources.get(f"{res['name']}-parquet")
+            if parquet is not None and parquet.get("path") not in on_disk:
+                continue
+            problems += _check_table(folder, res, parquet)
+    problems += _check_zip(folder, desc.get("version") or folder.name, on_disk)
+    return problems
+
+
+def _check_zip(folder: Path, version: str, on_disk: dict[str, Path]) -> list[str]:
+    path = folder.parent / zip_name(version)
+    if not path.is_file():
+        return []
+    top = f"kachin-events-{version}/"
+    try:
+        with zipfile.ZipFile(path) as zf:
+            entries = {i.filename: i for i in zf.infolist() if not i.is_dir()}
+            problems = [f"{path}: entry {n} is not under {top}" for n in entries if not n.startswith(top)]
+            inside = {n[len(top):] for n in entries if n.startswith(top)}
+            if inside != set(on_disk):
+                problems.append(f"{path}: holds {sorted(inside ^ set(on_disk))} unlike the folder {folder}")
+            for rel in sorted(inside & set(on_disk)):
+                if zf.read(top + rel) != on_disk[rel].read_bytes():
+                    problems.append(f"{path}: {rel} differs from {folder / rel}")
+    except zipfile.BadZipFile as exc:
+        return [f"{path}: not a readable zip ({exc})"]
+    return problems
+
+
+__all__ = ["InvalidDataError", "ReleaseError", "ReleaseExistsError", "VersionError",
+           "build_release", "check_version", "format_cell", "read_table_parquet", "verify_release",
+           "write_table_csv", "write_table_parquet", "zip_name"]

@@ -1,0 +1,291 @@
+"""The registry of published releases: which versions exist, where they are hosted and
+the SHA-256 of every file of each, shipped inside the package as ``registry.json``.
+
+The registry is what makes a download trustworthy: the hashes come with the installed
+package, not from the server the files come from, so a tampered or corrupted file is
+refused even when the server (or a mirror) serves it with a matching description.
+Releases are immutable: once a version is registered its hashes never change; only its
+URL may be set or moved.
+
+The file looks like this (``base_url`` is null while a release is hosted nowhere;
+files are fetched from ``{base_url}/{version}/{path}``)::
+
+    {"versions": [
+      {"version": "0.1.0", "base_url": null, "created": "2026-03-01T12:00:00Z",
+       "files": {"SHA256SUMS": "<hex>", "csv/events.csv": "<hex>", ...},
+       "archive": {"path": "kachin-events-0.1.0.zip", "sha256": "<hex>"}}
+    ]}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from .semver import parse_version
+
+#: The registry shipped with the package; tests point this elsewhere.
+DEFAULT_PATH = Path(__file__).resolve().parent / "registry.json"
+
+def sha256_file(path: str | Path) -> str:
+    """The SHA-256 of a file as lowercase hex, read in blocks (files may be large).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
+    >>> _ = p.write_bytes(b"abc")
+    >>> sha256_file(p)[:16]
+    'ba7816bf8f01cfea'
+    """
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def safe_relpath(path: str, where: str) -> str:
+    """Check that a path from a release description stays inside the release folder.
+
+    Descriptions may come from a server, so ``../`` or absolute paths would let it
+    write anywhere on the user's disk.
+
+    Examples
+    --------
+    >>> safe_relpath("csv/events.csv", "SHA256SUMS")
+    'csv/events.csv'
+    >>> safe_relpath("../etc/passwd", "SHA256SUMS")
+    Traceback (most recent call last):
+    ...
+    ValueError: SHA256SUMS: unsafe path '../etc/passwd'; release paths must be relative and stay inside the release folder
+    """
+    parts = path.split("/")
+    if (not path or path.startswith("/") or "\\" in path or ":" in path
+            or any(p in ("", ".", "..") for p in parts)):
+        msg = f"{where}: unsafe path {path!r}; release paths must be relative and stay inside the release folder"
+        raise ValueError(msg)
+    return path
+
+
+def parse_sha256sums(text: str, where: str = "SHA256SUMS") -> dict[str, str]:
+    """Parse ``sha256sum`` output (``<hex>  <path>`` lines) into ``{path: hex}``.
+
+    Examples
+    --------
+    >>> parse_sha256sums("{}  csv/events.csv\\n".format("ab" * 32))["csv/events.csv"][:4]
+    'abab'
+    >>> parse_sha256sums("nonsense")
+    Traceback (most recent call last):
+    ...
+    ValueError: SHA256SUMS, line 1: expected '<64 hex digits>  <path>', got 'nonsense'
+    """
+    out: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        m = re.match(r"^([0-9a-fA-F]{64}) [ *](.+)$", line)
+        if not m:
+            msg = f"{where}, line {number}: expected '<64 hex digits>  <path>', got {line!r}"
+            raise ValueError(msg)
+        path = safe_relpath(m.group(2), where)
+        if path in out:
+            msg = f"{where}, line {number}: {path!r} is listed twice"
+            raise ValueError(msg)
+        out[path] = m.group(1).lower()
+    return out
+
+
+def read_registry(registry_path: str | Path | None = None) -> dict:
+    """The registry as a dict ``{"versions": [entry, ...]}``.
+
+    Examples
+    --------
+    >>> isinstance(read_registry()["versions"], list)
+    True
+    """
+    path = Path(registry_path) if registry_path else DEFAULT_PATH
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {"versions": []}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"{path}: the release registry cannot be read ({exc})"
+        raise ValueError(msg) from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("versions"), list):
+        msg = f'{path}: the release registry must be an object with a "versions" list'
+        raise ValueError(msg)
+    return doc
+
+
+def versions(registry_path: str | Path | None = None) -> list[str]:
+    """The registered (published) versions, oldest first.
+
+    The data snapshot shipped with the package is not among them: load it with
+    ``kachin_events.load()`` and no version.
+
+    Examples
+    --------
+    >>> all(isinstance(v, str) for v in versions())
+    True
+    """
+    return sorted((e["version"] for e in read_registry(registry_path)["versions"]), key=parse_version)
+
+
+def get_entry(version: str, registry_path: str | Path | None = None) -> dict | None:
+    """The registry entry of ``version``, or None when it is not registered.
+
+    Examples
+    --------
+    >>> get_entry("999.0.0") is None
+    True
+    """
+    parse_version(version)
+    for entry in read_registry(registry_path)["versions"]:
+        if entry.get("version") == version:
+            return entry
+    return None
+
+
+def _check_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    if not re.match(r"^https?://[^/\s]+", url):
+        msg = f"base URL {url!r} must start with http:// or https:// and name a host"
+        raise ValueError(msg)
+    return url.rstrip("/")
+
+
+def release_entry(release_dir: str | Path, url: str | None = None) -> dict:
+    """Describe a built release folder ``<base>/X.Y.Z/`` as a registry entry.
+
+    Every file listed in its ``SHA256SUMS`` is hashed and compared; a file that is
+    missing, differs, or is present but unlisted is refused, so only a complete,
+    self-consistent release can be registered.
+    """
+    folder = Path(release_dir)
+    version = folder.name
+    parse_version(version)
+    sums_path = folder / "SHA256SUMS"
+    try:
+        listed = parse_sha256sums(sums_path.read_text(encoding="utf-8"), str(sums_path))
+    except OSError as exc:
+        msg = f"{sums_path}: cannot be read ({exc.strerror or exc}); is {folder} a built release folder?"
+        raise ValueError(msg) from None
+    for rel, want in listed.items():
+        p = folder / rel
+        if not p.is_file():
+            msg = f"{sums_path} lists {rel!r}, but {p} does not exist"
+            raise ValueError(msg)
+        got = sha256_file(p)
+        if got != want:
+            msg = f"{p}: SHA-256 is {got} but {sums_path} says {want}; rebuild the release"
+            raise ValueError(msg)
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    unlisted = sorted(present - set(listed) - {"SHA256SUMS"})
+    if unlisted:
+        msg = f"{folder}: files not listed in SHA256SUMS: {', '.join(unlisted)}; rebuild the release"
+        raise ValueError(msg)
+    if "datapackage.json" not in listed:
+        msg = f"{sums_path} does not list datapackage.json; is {folder} a built release folder?"
+        raise ValueError(msg)
+    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    if desc.get("version") not in (None, version):
+        msg = f"{folder / 'datapackage.json'} says version {desc.get('version')!r} but the folder is {version!r}"
+        raise ValueError(msg)
+    files = dict(sorted({**listed, "SHA256SUMS": sha256_file(sums_path)}.items()))
+    created = desc.get("created") or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    archive = folder.parent / f"kachin-events-{version}.zip"
+    return {
+        "version": version,
+        "base_url": _check_url(url),
+        "created": created,
+        "files": files,
+        "archive": {"path": archive.name, "sha256": sha256_file(archive)} if archive.is_file() else None,
+    }
+
+
+def _write_atomic(path: Path, doc: dict) -> None:
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # A temporary file in the same folder, then os.replace: readers see the old or the
+    # new registry, never half of one, even if this process is killed.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".registry-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def register_release(release_dir: str | Path, url: str | None = None,
+                     registry_path: str | Path | None = None) -> dict:
+    """Add a built release to the registry, or set the URL of a registered one.
+
+    Parameters
+    ----------
+    release_dir : path
+        The release folder ``<base>/X.Y.Z/`` written by
+        ``kachin_events.build.build_release``; its ``SHA256SUMS`` is verified first.
+    url : str, optional
+        Base URL the release is published under (files at ``{url}/X.Y.Z/<path>``).
+        None keeps the registered URL (or null for a new entry): never guess one.
+    registry_path : path, optional
+        The registry file; by default the one shipped with the package.
+
+    Returns
+    -------
+    dict
+        The entry as written.
+
+    Raises
+    ------
+    ValueError
+        When the release is incomplete or inconsistent, or when the version is
+        already registered with different hashes (releases are immutable: publish a
+        new version instead).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> rel = base / "0.0.1"; rel.mkdir()
+    >>> _ = (rel / "datapackage.json").write_text('{"version": "0.0.1", "created": "2026-01-01T00:00:00Z"}')
+    >>> _ = (rel / "SHA256SUMS").write_text(sha256_file(rel / "datapackage.json") + "  datapackage.json\\n")
+    >>> entry = register_release(rel, registry_path=base / "registry.json")
+    >>> versions(base / "registry.json"), entry["base_url"]
+    (['0.0.1'], None)
+    >>> register_release(rel, url="https://example.org/kachin/", registry_path=base / "registry.json")["base_url"]
+    'https://example.org/kachin'
+    """
+    path = Path(registry_path) if registry_path else DEFAULT_PATH
+    new = release_entry(release_dir, url)
+    doc = read_registry(path)
+    entries = doc["versions"]
+    for i, old in enumerate(entries):
+        if old.get("version") != new["version"]:
+            continue
+        changed = sorted(k for k in set(old.get("files", {})) | set(new["files"])
+                         if old.get("files", {}).get(k) != new["files"].get(k))
+        if changed or (old.get("archive") and new["archive"] and old["archive"] != new["archive"]):
+            msg = (f"{path}: version {new['version']} is already registered with different hashes for "
+                   f"{', '.join(changed) or new['archive']['path']}; releases are immutable, "
+                   "so publish the changes as a new version")
+            raise ValueError(msg)
+        new = {**old, "base_url": new["base_url"] or old.get("base_url"),
+               "archive": old.get("archive") or new["archive"]}
+        entries[i] = new
+        break
+    else:
+        entries.append(new)
+    entries.sort(key=lambda e: parse_version(e["version"]))
+    _write_atomic(path, doc)
+    return new
