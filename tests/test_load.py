@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from conftest import RELEASE_VERSION as V
 from kachin_events.cli import cli
-from kachin_events.load import DownloadError, HashMismatchError, download, load
+from kachin_events.loader import DownloadError, HashMismatchError, download, load
 from kachin_events.registry import get_entry, register_release, sha256_file, versions
 from kachin_events.schema import TABLES, get_schema
 
@@ -85,7 +85,7 @@ def test_no_version_loads_the_snapshot_without_network(no_network, fmt, tmp_path
 
 
 def test_snapshot_equals_the_repository_csvs():
-    from kachin_events.validate import package_resources
+    from kachin_events.validation import package_resources
     from kachin_events import _paths
 
     files = package_resources(_paths.snapshot_package())["events"]
@@ -131,12 +131,12 @@ def test_bad_arguments_are_refused_before_any_download(no_network):
         load("events", base_url="http://127.0.0.1:1")
 
 
-def test_module_and_function_are_both_callable():
+def test_load_is_the_function_whatever_was_imported_first():
     import kachin_events
-    import kachin_events.load as module
+    import kachin_events.loader as module
 
-    # `import kachin_events.load` may bind the module where the function is expected.
-    assert len(module("actors")) == len(kachin_events.load("actors"))
+    assert kachin_events.load is module.load
+    assert len(kachin_events.load("actors")) == len(module.load("actors"))
 
 
 # -- releases over HTTP ----------------------------------------------------------------

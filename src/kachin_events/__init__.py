@@ -18,7 +18,7 @@ from .__about__ import __version__
 
 # name -> module that defines it; resolved on first use (PEP 562).
 _LAZY = {
-    "validate": "validate",
+    "validate": "validation",
     "Report": "findings",
     "Finding": "findings",
     "load_schemas": "schema",
@@ -28,10 +28,10 @@ _LAZY = {
     "RULES": "rules",
     "Rule": "rules",
     "get_rule": "rules",
-    "load": "load",
-    "download": "load",
-    "DownloadError": "load",
-    "HashMismatchError": "load",
+    "load": "loader",
+    "download": "loader",
+    "DownloadError": "loader",
+    "HashMismatchError": "loader",
     "versions": "registry",
     "register_release": "registry",
     "build_release": "build",

@@ -11,7 +11,7 @@
     exports/events.geojson    the events as GeoJSON points
 
 and ``DIR/kachin-events-X.Y.Z.zip`` holding the same files under ``kachin-events-X.Y.Z/``.
-The loader (:mod:`kachin_events.load`) depends on this layout.
+The loader (:mod:`kachin_events.loader`) depends on this layout.
 
 How the release's ``datapackage.json`` describes its files
 -----------------------------------------------------------
@@ -70,9 +70,21 @@ from pathlib import Path
 
 from . import _paths
 from .diff import ReleaseData, TableData, read_csv_text
-from .exports import acled_csv, acled_schema, csv_bytes, events_geojson
-from .schema import TABLES, get_schema
+from .exports import acled_csv, acled_schema, events_geojson
+from .schema import TABLES
 from .semver import VersionError, check_version, parse_version
+from .tablefiles import (  # noqa: F401 - re-exported for callers of build
+    format_cell,
+    inline_schema,
+    _types,
+    sorted_rows,
+    table_csv,
+    arrow_type,
+    table_parquet,
+    write_table_csv,
+    write_table_parquet,
+    read_table_parquet,
+)
 
 DP_V2 = "https://datapackage.org/profiles/2.0/datapackage.json"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
@@ -110,159 +122,6 @@ def zip_name(version: str) -> str:
     'kachin-events-0.1.0.zip'
     """
     return f"kachin-events-{version}.zip"
-
-
-# -- cells and tables ---------------------------------------------------------------------
-
-
-def format_cell(value, type_: str) -> str:
-    """A typed value as the one text a release CSV holds for it (``""`` for null).
-
-    Examples
-    --------
-    >>> format_cell(24.2549300, "number"), format_cell(dt.date(2026, 2, 5), "date")
-    ('24.25493', '2026-02-05')
-    >>> format_cell(True, "boolean"), format_cell(None, "integer"), format_cell(12, "integer")
-    ('true', '', '12')
-    """
-    if value is None:
-        return ""
-    if type_ == "string":
-        return str(value)
-    if type_ == "integer":
-        return str(int(value))
-    if type_ == "number":
-        value = float(value)
-        if value != value or value in (float("inf"), float("-inf")):
-            msg = f"the number {value!r} cannot be written to a release"
-            raise ValueError(msg)
-        # repr is the shortest text that reads back as the same float.
-        return repr(value)
-    if type_ == "date":
-        return value.isoformat()
-    if type_ == "boolean":
-        return "true" if value else "false"
-    msg = f"fields of type {type_!r} are not supported in releases"
-    raise ValueError(msg)
-
-
-def inline_schema(table: str) -> dict:
-    """A table's Table Schema as inlined in a release (``$schema`` only belongs at the root)."""
-    desc = dict(get_schema(table).descriptor)
-    desc.pop("$schema", None)
-    return desc
-
-
-def _types(schema: dict) -> list[str]:
-    return [f.get("type", "string") for f in schema["fields"]]
-
-
-def sorted_rows(frame, schema: dict) -> list[tuple]:
-    """A typed frame's rows as tuples in the schema's column order, sorted by primary key."""
-    names = [f["name"] for f in schema["fields"]]
-    rows = frame.select(names).rows()
-    pk = schema.get("primaryKey") or names
-    pos = [names.index(k) for k in ([pk] if isinstance(pk, str) else pk)]
-    # Key cells are required, so never null in valid data; nulls would sort first.
-    return sorted(rows, key=lambda r: tuple((False, 0) if r[p] is None else (True, r[p]) for p in pos))
-
-
-def table_csv(schema: dict, rows: list[tuple]) -> bytes:
-    """A table's CSV file: the header in schema order and one canonical line per row."""
-    types = _types(schema)
-    return csv_bytes([f["name"] for f in schema["fields"]],
-                     ([format_cell(v, t) for v, t in zip(r, types)] for r in rows))
-
-
-def arrow_type(field: dict):
-    """The Arrow type a Table Schema field is stored as in Parquet."""
-    import pyarrow as pa
-
-    t = field.get("type", "string")
-    if t == "string" and field.get("constraints", {}).get("enum"):
-        return pa.dictionary(pa.int32(), pa.string())
-    types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
-             "boolean": pa.bool_()}
-    if t not in types:
-        msg = f"field {field['name']!r} has type {t!r}, which releases do not support"
-        raise ValueError(msg)
-    return types[t]
-
-
-def arrow_table(schema: dict, rows: list[tuple]):
-    """The rows as a pyarrow Table with the schema's types and descriptions."""
-    import pyarrow as pa
-
-    fields, arrays = [], []
-    for i, f in enumerate(schema["fields"]):
-        typ = arrow_type(f)
-        values = [r[i] for r in rows]
-        if pa.types.is_dictionary(typ):
-            arr = pa.array(values, pa.string()).dictionary_encode()
-        else:
-            arr = pa.array(values, typ)
-        meta = {"title": f.get("title", f["name"]), "description": f.get("description", "")}
-        fields.append(pa.field(f["name"], typ, nullable=True, metadata=meta))
-        arrays.append(arr)
-    meta = {"name": schema.get("name", ""), "description": schema.get("description", "")}
-    return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=meta))
-
-
-def table_parquet(schema: dict, rows: list[tuple]) -> bytes:
-    """A table's Parquet file (zstd), as bytes."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    sink = pa.BufferOutputStream()
-    pq.write_table(arrow_table(schema, rows), sink, compression="zstd", compression_level=9,
-                   write_statistics=True, store_schema=True)
-    return sink.getvalue().to_pybytes()
-
-
-def write_table_csv(frame, path: str | Path, table: str) -> Path:
-    """Write a typed frame of ``table`` as a release CSV file (canonical order and text)."""
-    schema = inline_schema(table)
-    path = Path(path)
-    path.write_bytes(table_csv(schema, sorted_rows(frame, schema)))
-    return path
-
-
-def write_table_parquet(frame, path: str | Path, table: str) -> Path:
-    """Write a typed frame of ``table`` as a release Parquet file."""
-    schema = inline_schema(table)
-    path = Path(path)
-    path.write_bytes(table_parquet(schema, sorted_rows(frame, schema)))
-    return path
-
-
-def read_table_parquet(path: str | Path, table: str):
-    """A release Parquet file as a polars frame typed like :func:`~kachin_events.tables.read_tables`.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from kachin_events.tables import read_tables
-    >>> frame = read_tables()["actors"]
-    >>> with tempfile.TemporaryDirectory() as d:
-    ...     back = read_table_parquet(write_table_parquet(frame, Path(d) / "a.parquet", "actors"), "actors")
-    >>> back.equals(frame.sort("actor_id"))
-    True
-    """
-    import polars as pl
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from .coerce import polars_dtype
-
-    ts = get_schema(table)
-    data = pq.read_table(path)
-    cols = {}
-    for f in ts.fields:
-        col = data.column(f.name)
-        if pa.types.is_dictionary(col.type):
-            col = col.cast(pa.string())
-        cols[f.name] = pl.from_arrow(col).cast(polars_dtype(f.type))
-    return pl.DataFrame(cols) if cols else pl.DataFrame()
 
 
 # -- building -----------------------------------------------------------------------------
@@ -418,7 +277,7 @@ def build_release(version: str, out_dir: str | Path, package: str | Path | None 
     0.1.0 ['0.1.0', 'kachin-events-0.1.0.zip'] []
     """
     from .tables import read_tables
-    from .validate import validate
+    from .validation import validate
 
     parse_version(version)
     out = Path(out_dir)

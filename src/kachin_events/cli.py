@@ -56,7 +56,7 @@ def validate(paths, fmt, today):
     """
     import datetime as dt
 
-    from .validate import validate as run
+    from .validation import validate as run
 
     day = None
     if today:
@@ -95,8 +95,8 @@ def download(version, dest, base_url, progress):
       kachin-events download --version 0.1.0 --dest data-releases
       kachin-events download --version 0.1.0 --base-url https://mirror.example.org/kachin-events
     """
-    from .load import DownloadError
-    from .load import download as fetch
+    from .loader import DownloadError
+    from .loader import download as fetch
 
     try:
         folder = fetch(version, dest, base_url=base_url, progress=progress)

@@ -75,8 +75,6 @@ def coerce(raw: RawTable, schema: TableSchema):
     failed : set of (int, str)
         (row index, field) of every failed cell, so later checks can skip them.
     """
-    import polars as pl
-
     text = raw_frame(raw, schema)
     exprs = [_cast(f.name, f.type).alias(f.name) for f in schema.fields]
     typed = text.select(exprs) if text.width else text

@@ -1,6 +1,6 @@
 """Reading a data package's tables as typed frames (for building, exporting, loading).
 
-Validation reads tables through :mod:`kachin_events.validate`, which reports problems;
+Validation reads tables through :mod:`kachin_events.validation`, which reports problems;
 this module is for data already known to be valid, and refuses anything else.
 """
 
@@ -39,7 +39,7 @@ def read_tables(package: str | Path | None = None) -> dict:
     Date
     """
     from .coerce import coerce
-    from .validate import package_resources
+    from .validation import package_resources
 
     path = Path(package) if package else _paths.snapshot_package()
     raws = {t: RawTable(t) for t in TABLES}

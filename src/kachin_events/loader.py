@@ -33,7 +33,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import types
 from pathlib import Path
 
 from .registry import get_entry, parse_sha256sums, safe_relpath, sha256_file, versions  # noqa: F401
@@ -528,15 +527,3 @@ def download(version: str, dest: str | Path, *, base_url: str | None = None, pro
     for rel in release.all_files():
         release.fetch(rel)
     return folder
-
-
-class _CallableModule(types.ModuleType):
-    """``import kachin_events.load`` binds this module as ``kachin_events.load``,
-    hiding the lazily-exported function of the same name; calling the module calls
-    the function, so ``kachin_events.load(...)`` works whichever got there first."""
-
-    def __call__(self, *args, **kwargs):
-        return load(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -1,0 +1,124 @@
+"""The mkdocs hook that generates the site's data-driven content at build time.
+
+Registered in ``mkdocs.yml`` under ``hooks:``. Nothing it produces is committed:
+
+* ``on_config`` reads the data package once (:class:`kedocs_content.SiteData`) and adds
+  one navigation entry per coded report;
+* ``on_files`` adds the generated files: ``codebook.md`` (from ``schemas/`` and
+  ``kachin_events.rules`` via :mod:`kachin_events.codebook`), ``cli.md`` (from the click
+  commands), ``api.md`` (from the docstrings of ``kachin_events.__all__``),
+  ``reports/index.md`` and ``reports/<report>.md`` (from ``data/reports/``),
+  ``csv-templates/<table>.csv`` (CSV headers from the schemas) and ``figures/*.svg``
+  (charts and map, matplotlib/Agg, from ``kachin_events.tables.read_tables()``);
+* ``on_page_markdown`` expands the ``{{ke NAME ARGS}}`` directives of the hand-written
+  pages (see :data:`kedocs_content.DIRECTIVES`) into figures computed from the data.
+
+Anything that fails raises :class:`mkdocs.exceptions.PluginError`, so a broken build
+never publishes a page with a missing or stale figure. Optional parts of the package
+(the release builder, the registry, the ACLED export's column list) are rendered when
+their modules exist and reported as absent otherwise; when they exist and fail, the
+build fails.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import kachin_events
+import kedocs_content
+import kedocs_ref
+from kachin_events import codebook
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+log = logging.getLogger("mkdocs.hooks.kachin_events")
+
+_STATE: dict = {}
+
+
+def _data():
+    return _STATE["data"]
+
+
+def on_config(config):
+    root = Path(config.config_file_path).resolve().parent
+    try:
+        data = kedocs_content.SiteData.load(root)
+    except Exception as exc:  # the data must read, or there is no site
+        raise PluginError(f"kachin-events docs: cannot read the data package: {exc}") from exc
+    _STATE["data"] = data
+    _STATE["generated"] = set()
+    # One navigation entry per report folder, under the "Coding notes" entry.
+    entries = [{r.id: r.page} for r in data.reports]
+
+    def expand(nav):
+        if isinstance(nav, list):
+            return [expand(x) for x in nav]
+        if isinstance(nav, dict):
+            out = {}
+            for k, v in nav.items():
+                if v == "reports/index.md":
+                    out[k] = ["reports/index.md", *entries]
+                else:
+                    out[k] = expand(v)
+            return out
+        return nav
+
+    if config.nav:
+        config.nav = expand(config.nav)
+    return config
+
+
+def generated_files(data) -> dict[str, str | bytes]:
+    """Every generated file: docs path -> content."""
+    from kachin_events.cli import cli
+
+    out: dict[str, str | bytes] = {}
+    out["codebook.md"] = codebook.render_codebook(
+        data.schemas, data.rules, rule_href=lambda rid: f"contributing.md#{codebook.rule_anchor(rid)}")
+    out["cli.md"] = kedocs_ref.render_cli(cli)
+    from kachin_events.tables import read_tables
+
+    extra = [("kachin_events.tables.read_tables", read_tables, "kachin_events.tables")]
+    extra += [(f"kachin_events.codebook.{name}", getattr(codebook, name), "kachin_events.codebook")
+              for name in ("render_codebook", "render_rules_guide", "csv_template")]
+    notes = {
+        "RULES": "Every rule, with its id, severity, description and fix, is listed in the "
+                 "[codebook](codebook.md#validation-rules) and explained in the "
+                 "[contributor guide](contributing.md#messages).",
+        "TABLES": "Each table is defined in the [codebook](codebook.md#tables).",
+    }
+    out["api.md"] = kedocs_ref.render_api(kachin_events, extra=extra, notes=notes)
+    out["reports/index.md"] = kedocs_content.reports_index(data)
+    for rep in data.reports:
+        out[rep.page] = kedocs_content.report_page(data, rep)
+    for table in data.schemas:
+        out[f"csv-templates/{table}.csv"] = codebook.csv_template(table, data.schemas)
+    for name, (_alt, draw) in kedocs_content.FIGURES.items():
+        out[f"figures/{name}.svg"] = draw(data)
+    return out
+
+
+def on_files(files, config):
+    data = _data()
+    try:
+        gen = generated_files(data)
+    except PluginError:
+        raise
+    except Exception as exc:
+        raise PluginError(f"kachin-events docs: generating pages failed: {type(exc).__name__}: {exc}") from exc
+    for uri, content in gen.items():
+        if files.get_file_from_path(uri) is not None:
+            raise PluginError(f"kachin-events docs: docs/{uri} is generated; remove the hand-written file")
+        files.append(File.generated(config, uri, content=content))
+    _STATE["generated"] = set(gen)
+    log.info("kachin-events docs: generated %d files", len(gen))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    try:
+        return kedocs_content.expand(markdown, page.file.src_uri, _data())
+    except kedocs_content.DirectiveError as exc:
+        raise PluginError(f"kachin-events docs: {exc}") from exc
