@@ -389,3 +389,27 @@ def test_shipped_registry_is_valid():
         assert set(entry) >= {"version", "base_url", "created", "files"}
         assert all(len(h) == 64 for h in entry["files"].values())
     assert os.path.basename(registry.DEFAULT_PATH) == "registry.json"
+
+
+def test_register_command_records_and_refuses_changes(tmp_path):
+    from click.testing import CliRunner
+
+    from kachin_events.build import build_release
+    from kachin_events.cli import cli
+    from kachin_events.registry import versions
+
+    repo = Path(__file__).resolve().parents[1]
+    release = build_release("0.1.0", tmp_path / "releases", repo / "datapackage.json")
+    registry = tmp_path / "registry.json"
+    registry.write_text('{"versions": []}\n')
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["register", str(release), "--registry", str(registry)])
+    assert ok.exit_code == 0, ok.output
+    assert versions(registry) == ["0.1.0"]
+    # Tampering with a registered release is refused, and the registry is unchanged.
+    before = registry.read_bytes()
+    csv_file = release / "csv" / "actors.csv"
+    csv_file.write_bytes(csv_file.read_bytes() + b"\n")
+    refused = runner.invoke(cli, ["register", str(release), "--registry", str(registry)])
+    assert refused.exit_code in (1, 2) and registry.read_bytes() == before
+    assert runner.invoke(cli, ["register", str(tmp_path), "--registry", str(registry)]).exit_code == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -192,6 +193,43 @@ def diff(old, new, releases, fmt):
         click.echo(result.to_markdown(), nl=False)
     else:
         click.echo(result.to_text())
+
+
+@cli.command()
+@click.argument("release_dir", type=click.Path(file_okay=False))
+@click.option("--url", default=None, metavar="URL",
+              help="Base URL the release is published under (files at URL/X.Y.Z/...). "
+                   "Leave it out until the release is really hosted: never guess one.")
+@click.option("--registry", "registry_path", type=click.Path(dir_okay=False), default=None,
+              help="The registry file to update (default: the one in the package, "
+                   "src/kachin_events/registry.json in a checkout).")
+def register(release_dir, url, registry_path):
+    """Record a built release (its version and every file's SHA-256) in the registry.
+
+    The release's SHA256SUMS is verified first. A version already registered with
+    different hashes is refused: releases are immutable, so changes need a new
+    version. Run it after `build`, and commit the registry. Exit status: 0 done,
+    1 refused, 2 a usage error or an unreadable release.
+
+    \b
+    Examples:
+      kachin-events register releases/0.1.0
+      kachin-events register releases/0.1.0 --url https://data.example.org/kachin-events
+    """
+    from .registry import register_release
+
+    folder = Path(release_dir)
+    if not (folder / "SHA256SUMS").is_file():
+        click.echo(f"kachin-events register: {release_dir} is not a built release (no SHA256SUMS); "
+                   "give the folder that `kachin-events build` wrote, e.g. releases/0.1.0", err=True)
+        sys.exit(2)
+    try:
+        entry = register_release(folder, url=url, registry_path=registry_path)
+    except (ValueError, OSError) as exc:
+        click.echo(f"kachin-events register: {exc}", err=True)
+        sys.exit(1)
+    where = entry.get("base_url") or "not hosted yet (no URL)"
+    click.echo(f"registered {entry['version']}: {len(entry['files'])} files; URL: {where}")
 
 
 def main(argv=None):
