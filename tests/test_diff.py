@@ -23,20 +23,10 @@ BHAMO = "data/reports/kng-2026-01-bhamo-bases"
 FRONTS = "data/reports/kng-2026-02-four-fronts"
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory) -> Path:
-    """A folder of releases holding 0.1.0 built from the repository package."""
-    out = tmp_path_factory.mktemp("base")
-    build_release("0.1.0", out, PACKAGE)
-    return out
-
-
 @pytest.fixture
-def releases(base, tmp_path) -> Path:
-    """A private copy of the base releases folder."""
-    out = tmp_path / "releases"
-    shutil.copytree(base, out)
-    return out
+def releases(release_base) -> Path:
+    """A private folder of releases holding 0.1.0 (conftest's session build)."""
+    return release_base
 
 
 @pytest.fixture
@@ -237,8 +227,8 @@ def test_renderings_and_cli(before_after, releases):
     assert result.exit_code == 2 and "no release 9.9.9" in result.output
 
 
-def test_first_release_notes_list_tables_and_counts(base):
-    notes = (base / "0.1.0" / "CHANGELOG.md").read_text(encoding="utf-8")
+def test_first_release_notes_list_tables_and_counts(built_release):
+    notes = (built_release / "0.1.0" / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "First release" in notes
     assert "| events | 22 |" in notes and "| locations | 845 |" in notes
 

@@ -163,3 +163,12 @@ def test_import_is_lazy():
 def test_python_module_entry_point():
     out = subprocess.run([sys.executable, "-m", "kachin_events", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "validate" in out.stdout
+
+
+def test_unreadable_reference_table_is_reported(tmp_path):
+    shutil.copytree(REPO / "data", tmp_path / "data")
+    shutil.copy(REPO / "datapackage.json", tmp_path)
+    (tmp_path / "data" / "actors.csv").write_bytes(b"actor_id\n\xff\xfe broken\n")
+    report = validate(DATA / "valid" / "basic", today=dt.date(2026, 11, 22), reference=tmp_path / "datapackage.json")
+    assert report.exit_code == 2
+    assert any(f.rule == "unreadable" and f.file.endswith("actors.csv") for f in report.findings)

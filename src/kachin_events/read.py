@@ -124,7 +124,9 @@ def _read_xlsx(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | N
             rows = []
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 rows.append((number, [_cell_to_text(v) for v in values]))
-            # Trailing empty columns are an artefact of spreadsheet editors.
+            # Spreadsheet editors leave empty rows below the data: not worth a warning.
+            while rows and all(v is None for v in rows[-1][1]):
+                rows.pop()
             sheets[ws.title] = rows
     finally:
         wb.close()

@@ -182,7 +182,6 @@ def _read_contribution(files: list[Path], report: Report, reference) -> tuple[di
     # file that is itself part of the reference package replaces its rows there.
     own = {p.resolve() for p in files}
     tables: dict[str, RawTable] = {}
-    ref_report = Report()
     for table, paths in package_resources(ref_pkg).items():
         raw = tables.setdefault(table, RawTable(table))
         for path in paths:
@@ -191,7 +190,10 @@ def _read_contribution(files: list[Path], report: Report, reference) -> tuple[di
             try:
                 parts, _ = read_file(path, display_path(path), table=table)
             except UnreadableError as exc:
-                ref_report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+                # Without its reference tables a submission cannot be judged.
+                report.unreadable = True
+                report.add(Finding(exc.file, None, None, None, "unreadable", ERROR,
+                                   f"{exc.message} (a reference table of {display_path(ref_pkg)})"))
                 continue
             for part in parts.values():
                 raw.extend(part, checked=False)
