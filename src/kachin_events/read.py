@@ -157,11 +157,15 @@ def _read_json(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | N
         for rec in records:
             if isinstance(rec, dict):
                 header.extend(k for k in rec if k not in header)
+        bad = [n for n, rec in enumerate(records, start=1) if not isinstance(rec, dict)]
+        if bad:
+            where = f"table {name!r}, " if name else ""
+            msg = (f"has records that are not objects ({where}record {', '.join(map(str, bad[:5]))}"
+                   f"{' ...' if len(bad) > 5 else ''}); each record must map column names to values, "
+                   'e.g. {"event_id": "KE000123", "date_start": "2026-02-04", ...}')
+            raise UnreadableError(shown, msg)
         rows = [(1, header)]
         for number, rec in enumerate(records, start=1):
-            if not isinstance(rec, dict):
-                rows.append((number, [None] * len(header) + [_cell_to_text(rec)]))
-                continue
             rows.append((number, [_cell_to_text(rec.get(k)) for k in header]))
         tables[name] = rows
     return tables
@@ -178,6 +182,8 @@ def guess_table(name: str, header: list[str | None]) -> str:
     'event_sources'
     >>> guess_table("sheet1", ["event_id", "actor_id", "side"])
     'event_actors'
+    >>> guess_table("data.csv", ["something", "else"])
+    'events'
     """
     stem = Path(name).stem.lower()
     named = [t for t in TABLES if t in stem]
@@ -185,8 +191,10 @@ def guess_table(name: str, header: list[str | None]) -> str:
         return max(named, key=len)  # "new_event_sources" is event_sources, not sources
     cols = {h for h in header if h}
     # Most shared columns wins; among equals, the table with the fewest missing ones.
-    return max(TABLES, key=lambda t: (len(cols & set(get_schema(t).field_names)),
+    best = max(TABLES, key=lambda t: (len(cols & set(get_schema(t).field_names)),
                                       -len(set(get_schema(t).field_names) - cols)))
+    # Nothing in common: most submissions are events, and its findings will say so.
+    return best if cols & set(get_schema(best).field_names) else "events"
 
 
 def to_raw_table(
