@@ -163,13 +163,7 @@ def text_table(result: dict) -> str:
 
 
 def parse_sizes(text: str) -> list[int]:
-    try:
-        sizes = sorted({int(x) for x in text.split(",") if x.strip()})
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--events takes whole numbers separated by commas, not {text!r}") from None
-    if sizes and (sizes[0] < 1 or sizes[-1] > synthetic.MAX_EVENTS):
-        raise argparse.ArgumentTypeError(f"each size must be between 1 and {synthetic.MAX_EVENTS}")
-    return sizes
+    return synthetic.parse_sizes(text, "--events")
 
 
 def main(argv=None) -> int:

@@ -211,13 +211,7 @@ def text_table(result: dict) -> str:
 
 
 def parse_sizes(text: str) -> list[int]:
-    try:
-        sizes = sorted({int(x) for x in text.split(",") if x.strip()})
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--rows takes whole numbers separated by commas, not {text!r}") from None
-    if not sizes or sizes[0] < 1 or sizes[-1] > synthetic.MAX_EVENTS:
-        raise argparse.ArgumentTypeError(f"each size must be between 1 and {synthetic.MAX_EVENTS}")
-    return sizes
+    return synthetic.parse_sizes(text, "--rows")
 
 
 def main(argv=None) -> int:

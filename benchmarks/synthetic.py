@@ -201,3 +201,16 @@ def machine() -> dict:
         "frictionless": frictionless.__version__,
         "kachin_events": getattr(kachin_events, "__version__", None),
     }
+
+
+def parse_sizes(text: str, option: str = "--rows") -> list[int]:
+    """Sizes given on the command line as "1000,10000": sorted, unique, in range."""
+    import argparse
+
+    try:
+        sizes = sorted({int(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{option} takes whole numbers separated by commas, not {text!r}") from None
+    if not sizes or sizes[0] < 1 or sizes[-1] > MAX_EVENTS:
+        raise argparse.ArgumentTypeError(f"each size must be between 1 and {MAX_EVENTS}")
+    return sizes
