@@ -7,15 +7,15 @@ For each size, a submission (``events.csv`` + ``event_sources.csv``, see
 repository's reference tables. It must validate with zero errors, or the run stops: a
 benchmark of invalid data measures the error paths, not the validator.
 
-Then, ``--repeat`` times, each stage is timed on its own, called the way
-``validation.validate`` / ``validation._check`` call them:
+Then, ``--repeat`` times, each stage is timed on its own: the functions
+``validation._check`` itself calls, in the same order:
 
-    read_file         every read_file call: the submission's files and the reference
-                      package's files, merged into RawTables
-    coerce            coerce() of every table
-    run_pandera       run_pandera() of every table with submitted rows, with a Context
-                      built as _check builds it
-    run_frictionless  run_frictionless() of all tables
+    read_file         validation.read_contribution: the submission's files and the
+                      reference package's files, merged into RawTables
+    coerce            validation.coerce_tables: every table typed
+    run_pandera       validation.check_with_pandera, with a Context built as _check
+                      builds it
+    run_frictionless  validation.check_with_frictionless
 
 and the whole ``validate()`` call is timed as well. Medians are reported, with each
 stage's share of ``validate()``, rows per second, the ratio frictionless / pandera and
@@ -40,65 +40,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import synthetic  # noqa: E402
 
-from kachin_events import get_schema, validate  # noqa: E402
-from kachin_events.coerce import coerce  # noqa: E402
-from kachin_events.engines import run_frictionless, run_pandera  # noqa: E402
-from kachin_events.findings import ERROR  # noqa: E402
-from kachin_events.read import RawTable, display_path, read_file  # noqa: E402
+from kachin_events import validate  # noqa: E402
+from kachin_events.findings import ERROR, Report  # noqa: E402
 from kachin_events.rules import Context  # noqa: E402
-from kachin_events.schema import TABLES  # noqa: E402
-from kachin_events.validation import package_resources  # noqa: E402
+from kachin_events.validation import (  # noqa: E402
+    check_with_frictionless,
+    check_with_pandera,
+    coerce_tables,
+    read_contribution,
+)
 
 STAGES = ("read_file", "coerce", "run_pandera", "run_frictionless")
 TOTAL = "validate"
 
 
-# -- the stages, as validation.validate runs them for contributed files ------------------
+# -- the stages: validation's own functions, in the order validation._check calls them ----
 def stage_read(files: list[Path], reference: Path):
-    """Read the submission and the reference package (mirrors validation._read_contribution)."""
-    findings = []
-    contributed: dict[str, RawTable] = {}
-    for path in files:
-        parts, found = read_file(path, display_path(path))
-        findings += found
-        for table, raw in parts.items():
-            contributed.setdefault(table, RawTable(table)).extend(raw)
-    own = {p.resolve() for p in files}
-    tables: dict[str, RawTable] = {}
-    for table, paths in package_resources(reference).items():
-        raw = tables.setdefault(table, RawTable(table))
-        for path in paths:
-            if path.resolve() in own:
-                continue
-            parts, _ = read_file(path, display_path(path), table=table)
-            for part in parts.values():
-                raw.extend(part, checked=False)
-    for table, raw in contributed.items():
-        tables.setdefault(table, RawTable(table)).extend(raw, checked=True)
-    for table in TABLES:
-        tables.setdefault(table, RawTable(table))
-    return tables, set(contributed), findings
-
-
-def stage_coerce(tables):
-    typed, skip, findings = {}, {}, []
-    for table in TABLES:
-        frame, found, failed = coerce(tables[table], get_schema(table))
-        typed[table], skip[table] = frame, failed
-        findings += found
-    return typed, skip, findings
-
-
-def stage_pandera(tables, typed, skip, ctx):
-    findings = []
-    for table in TABLES:
-        if any(tables[table].checked):
-            findings += run_pandera(tables[table], typed[table], ctx, skip[table])
-    return findings
-
-
-def stage_frictionless(tables, skip):
-    return run_frictionless(tables, skip)
+    report = Report()
+    tables, present = read_contribution(files, report, reference)
+    return tables, present, report
 
 
 def _timed(fn, *args):
@@ -111,12 +71,12 @@ def _timed(fn, *args):
 def run_stages(files, reference, today):
     """One pass through the four stages: (seconds per stage, findings of all stages)."""
     secs = {}
-    secs["read_file"], (tables, present, f_read) = _timed(stage_read, files, reference)
-    secs["coerce"], (typed, skip, f_coerce) = _timed(stage_coerce, tables)
+    secs["read_file"], (tables, present, report) = _timed(stage_read, files, reference)
+    secs["coerce"], (typed, skip) = _timed(coerce_tables, tables, report)
     ctx = Context(tables=typed, present=present, today=today)
-    secs["run_pandera"], f_pandera = _timed(stage_pandera, tables, typed, skip, ctx)
-    secs["run_frictionless"], f_fl = _timed(stage_frictionless, tables, skip)
-    return secs, f_read + f_coerce + f_pandera + f_fl
+    secs["run_pandera"], _ = _timed(check_with_pandera, tables, typed, skip, ctx, report)
+    secs["run_frictionless"], _ = _timed(check_with_frictionless, tables, skip, report)
+    return secs, report.findings
 
 
 # -- one size ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from kachin_events import exports
+from kachin_events import exports, tablefiles
 from kachin_events.build import build_release
 from kachin_events.schema import get_schema
 from kachin_events.tables import read_tables
@@ -165,6 +165,6 @@ def test_geojson(release, tables):
 
 def test_csv_fields_with_line_breaks_survive():
     cells = ["cr\ronly", "lf\nonly", 'quote "q"', "comma, here", "plain"]
-    data = exports.csv_bytes(["a", "b", "c", "d", "e"], [cells])
+    data = tablefiles.csv_bytes(["a", "b", "c", "d", "e"], [cells])
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
     assert rows == [["a", "b", "c", "d", "e"], cells]

@@ -148,16 +148,22 @@ def test_load_release_equals_its_csv(hosted, release_base, tmp_path):
     assert _files(cache / V) == {"datapackage.json", "parquet/events.parquet"}
 
 
-@pytest.mark.parametrize("fmt", ["pandas", "polars", "arrow"])
-def test_release_formats_equal_the_snapshot(hosted, tmp_path, fmt):
-    got = load("events", version=V, format=fmt, cache_dir=tmp_path / "c")
-    want = load("events", format=fmt)
+
+def assert_same_frame(got, want, fmt):
+    """Equal values and dtypes, in whichever library ``fmt`` names."""
     if fmt == "pandas":
         import pandas as pd
 
         pd.testing.assert_frame_equal(got, want)
     else:
         assert got.equals(want)
+
+
+@pytest.mark.parametrize("fmt", ["pandas", "polars", "arrow"])
+def test_release_formats_equal_the_snapshot(hosted, tmp_path, fmt):
+    got = load("events", version=V, format=fmt, cache_dir=tmp_path / "c")
+    want = load("events", format=fmt)
+    assert_same_frame(got, want, fmt)
 
 
 def test_second_load_is_offline(hosted, tmp_path, monkeypatch):
@@ -273,12 +279,7 @@ def test_csv_fallback_when_no_parquet(release_base, registry_file, serve, tmp_pa
     got = load("events", version=V, format=fmt, base_url=server.url, cache_dir=tmp_path / "c")
     assert f"/{V}/csv/events.csv" in server.requests
     want = load("events", format=fmt)
-    if fmt == "pandas":
-        import pandas as pd
-
-        pd.testing.assert_frame_equal(got, want)
-    else:
-        assert got.equals(want)
+    assert_same_frame(got, want, fmt)
 
 
 # -- download ----------------------------------------------------------------------------

@@ -318,9 +318,8 @@ def defining_module(package, name: str, lazy: dict | None) -> str:
 def resolve(package, name: str, lazy: dict | None):
     """The object a public name stands for.
 
-    Through the package's lazy table when it has one: once a submodule of the same name
-    has been imported (``kachin_events.validate``), the package attribute may be the
-    submodule instead of the function.
+    Through the package's lazy table when it has one, so the page is built without
+    touching the package attributes the lazy table has not resolved yet.
     """
     import importlib
 

@@ -131,7 +131,6 @@ class TableDiff:
     removed: list[tuple] = field(default_factory=list)
     #: key -> {field: (old value, new value)}, values typed by the schema.
     changed: dict[tuple, dict[str, tuple]] = field(default_factory=dict)
-    old_rows: int = 0
     new_rows: int = 0
 
     @property
@@ -197,7 +196,7 @@ def _diff_rows(table: str, old: TableData | None, new: TableData | None) -> Tabl
     both = [k for k in key if old is None or new is None or (k in old.header and k in new.header)]
     if len(both) != len(key) or not key:
         key = tuple(ref.header)  # no usable key: a row is identified by all of it
-    out = TableDiff(table, key, old_rows=len(old.rows) if old else 0, new_rows=len(new.rows) if new else 0)
+    out = TableDiff(table, key, new_rows=len(new.rows) if new else 0)
 
     def index(data: TableData | None) -> dict[tuple, dict]:
         if data is None:

@@ -295,48 +295,6 @@ def acled_schema() -> dict:
     }
 
 
-def _cell(value) -> str:
-    # The same text as the release's own CSV files (see kachin_events.build.format_cell).
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return repr(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
-def csv_field(text: str) -> str:
-    r"""One CSV field: quoted when it holds a comma, a quote or a line break (CR or LF).
-
-    Python's csv writer does not quote a lone carriage return when the line ends are LF,
-    and a reader would then split the row there; this quotes it.
-
-    Examples
-    --------
-    >>> csv_field("plain"), csv_field('x"y'), csv_field("a\rb")
-    ('plain', '"x""y"', '"a\rb"')
-    """
-    if any(c in text for c in ',"\n\r'):
-        return '"' + text.replace('"', '""') + '"'
-    return text
-
-
-def csv_bytes(header: list[str], rows) -> bytes:
-    r"""A CSV file as UTF-8 bytes: header then rows of text cells, LF line ends, no BOM.
-
-    Examples
-    --------
-    >>> csv_bytes(["a", "b"], [["1", ""], ["x,y", "z"]])
-    b'a,b\n1,\n"x,y",z\n'
-    """
-    lines = [",".join(csv_field(c) for c in header)]
-    lines += [",".join(csv_field(c) for c in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
 def acled_csv(tables: dict, timestamp: int) -> bytes:
     """The ACLED-layout export as UTF-8 CSV bytes (LF line ends, header first).
 
@@ -348,7 +306,10 @@ def acled_csv(tables: dict, timestamp: int) -> bytes:
     ['event_id_cnty', 'event_date', 'year']
     """
     names = [c for c, _, _ in ACLED_COLUMNS]
-    return csv_bytes(names, ([_cell(row[c]) for c in names] for row in acled_rows(tables, timestamp)))
+    from .tablefiles import csv_bytes, format_cell
+
+    types = {name: type_ for name, type_, _ in ACLED_COLUMNS}
+    return csv_bytes(names, ([format_cell(row[c], types[c]) for c in names] for row in acled_rows(tables, timestamp)))
 
 
 def _json_value(value):

@@ -180,22 +180,12 @@ def _coords_in_kachin(df, ctx):
     return _ok(inside)
 
 
-def _township_points(ctx) -> dict:
-    locs = ctx.tables.get("locations")
-    if locs is None or locs.height == 0:
-        return {}
-    towns = locs.filter((locs["level"] == "town") & locs["latitude"].is_not_null())
-    out: dict = {}
-    for t, lat, lon in zip(towns["admin3_pcode"].to_list(), towns["latitude"].to_list(), towns["longitude"].to_list()):
-        out.setdefault(t, []).append((lat, lon))
-    return out
-
-
 def _coords_near_township(df, ctx):
     pl = _pl()
-    from .gazetteer import haversine_km
+    from .gazetteer import haversine_km, township_points
 
-    points = _township_points(ctx)
+    locs = ctx.tables.get("locations")
+    points = township_points(locs.to_dicts()) if locs is not None else {}
     ok = []
     for t, lat, lon in zip(df["admin3_pcode"].to_list(), df["latitude"].to_list(), df["longitude"].to_list()):
         if t is None or lat is None or lon is None or t not in points:

@@ -48,13 +48,6 @@ class Field:
     def enum(self) -> list[Any] | None:
         return self.constraints.get("enum")
 
-    def category(self, value: Any) -> dict[str, Any] | None:
-        """The category entry (value, label and mappings) for ``value``."""
-        for cat in self.categories:
-            if cat["value"] == value:
-                return cat
-        return None
-
 
 @dataclass(frozen=True)
 class TableSchema:

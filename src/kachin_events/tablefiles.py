@@ -9,10 +9,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .exports import csv_bytes
 from .schema import get_schema
 
 # -- cells and tables ---------------------------------------------------------------------
+
+
+def csv_field(text: str) -> str:
+    r"""One CSV field: quoted when it holds a comma, a quote or a line break (CR or LF).
+
+    Python's csv writer does not quote a lone carriage return when the line ends are LF,
+    and a reader would then split the row there; this quotes it.
+
+    Examples
+    --------
+    >>> csv_field("plain"), csv_field('x"y'), csv_field("a\rb")
+    ('plain', '"x""y"', '"a\rb"')
+    """
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_bytes(header: list[str], rows) -> bytes:
+    r"""A CSV file as UTF-8 bytes: header then rows of text cells, LF line ends, no BOM.
+
+    Examples
+    --------
+    >>> csv_bytes(["a", "b"], [["1", ""], ["x,y", "z"]])
+    b'a,b\n1,\n"x,y",z\n'
+    """
+    lines = [",".join(csv_field(c) for c in header)]
+    lines += [",".join(csv_field(c) for c in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def format_cell(value, type_: str) -> str:

@@ -152,9 +152,9 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
         if package is not None:
             tables = _read_package(package, report, checked=True)
             report.extend(_unlisted_files(package))
-            present = {t for t, raw in tables.items()}
+            present = set(tables)
         else:
-            tables, present = _read_contribution(files, report, reference)
+            tables, present = read_contribution(files, report, reference)
     except PackageError as exc:
         report.unreadable = True
         report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
@@ -163,7 +163,12 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
     return report.finish()
 
 
-def _read_contribution(files: list[Path], report: Report, reference) -> tuple[dict[str, RawTable], set]:
+def read_contribution(files: list[Path], report: Report, reference=None) -> tuple[dict[str, RawTable], set]:
+    """Read contributed files and the reference package's tables (the first stage).
+
+    Returns every table (reference rows unchecked, contributed rows checked) and the set
+    of tables the contribution provides. Findings about reading go into ``report``.
+    """
     contributed: dict[str, RawTable] = {}
     for path in files:
         shown = display_path(path)
@@ -212,23 +217,44 @@ def _read_contribution(files: list[Path], report: Report, reference) -> tuple[di
 
 
 def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.date) -> None:
-    from .coerce import coerce
-    from .engines import run_frictionless, run_pandera
     from .rules import Context
 
     for table in TABLES:
         tables.setdefault(table, RawTable(table))
+    typed, skip = coerce_tables(tables, report)
+    ctx = Context(tables=typed, present=present, today=today)
+    check_with_pandera(tables, typed, skip, ctx, report)
+    check_with_frictionless(tables, skip, report)
+    report.findings = _one_cause_one_finding(report.findings)
+
+
+# The checking stages, in the order _check runs them (benchmarks/ times each one).
+def coerce_tables(tables: dict[str, RawTable], report: Report) -> tuple[dict, dict]:
+    """Type every table; type errors go into ``report``. Returns typed frames and failed cells."""
+    from .coerce import coerce
+
     typed, skip = {}, {}
     for table in TABLES:
         frame, findings, failed = coerce(tables[table], get_schema(table))
         typed[table], skip[table] = frame, failed
         report.extend(findings)
-    ctx = Context(tables=typed, present=present, today=today)
+    return typed, skip
+
+
+def check_with_pandera(tables: dict[str, RawTable], typed: dict, skip: dict, ctx, report: Report) -> None:
+    """Field constraints and cross-field rules of every table with checked rows."""
+    from .engines import run_pandera
+
     for table in TABLES:
         if any(tables[table].checked):
             report.extend(run_pandera(tables[table], typed[table], ctx, skip[table]))
+
+
+def check_with_frictionless(tables: dict[str, RawTable], skip: dict, report: Report) -> None:
+    """Structure, constraints, primary and foreign keys, cell by cell."""
+    from .engines import run_frictionless
+
     report.extend(run_frictionless(tables, skip))
-    report.findings = _one_cause_one_finding(report.findings)
 
 
 def _one_cause_one_finding(findings: list[Finding]) -> list[Finding]:
