@@ -1,79 +1,13 @@
-"""The ``kachin-events`` command line. Each command is a thin wrapper over one library
-function; shared options are defined once below.
-"""
+"""Release commands: ``build``, ``diff``, ``register`` and ``download``."""
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from .__about__ import __version__
-
-FORMATS = ("text", "json", "github")
-
-
-def format_option(f):
-    """``--format``: shared by every command that prints a report."""
-    return click.option(
-        "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-        help="text for people, json for programs (on standard output), github for workflow annotations.",
-    )(f)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, prog_name="kachin-events")
-def cli():
-    """Validate, build and load the kachin-events dataset of conflict events in Kachin State.
-
-    \b
-    Examples:
-      kachin-events validate
-      kachin-events validate my_events.csv --format json
-    """
-
-
-@cli.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@format_option
-@click.option("--today", metavar="YYYY-MM-DD", default=None,
-              help="Judge 'in the future' from this date instead of today (for reproducible checks).")
-def validate(paths, fmt, today):
-    """Validate the repository's data, or contributed files, against the schema and rules.
-
-    With no PATHS, validates the nearest datapackage.json (the repository you are in).
-    With PATHS, validates CSV, XLSX or JSON files of events (or of any table), or a
-    datapackage.json, against the schema and the repository's reference tables.
-    Every finding is reported at once. Exit status: 0 valid (warnings allowed),
-    1 invalid, 2 a usage error or an unreadable file.
-
-    \b
-    Examples:
-      kachin-events validate
-      kachin-events validate submission/events.csv submission/event_sources.csv
-      kachin-events validate new_events.xlsx --format github
-    """
-    import datetime as dt
-
-    from .validation import validate as run
-
-    day = None
-    if today:
-        try:
-            day = dt.date.fromisoformat(today)
-        except ValueError:
-            raise click.BadParameter(f"{today!r} is not a date written YYYY-MM-DD", param_hint="--today") from None
-    report = run(*paths, today=day)
-    if fmt == "json":
-        click.echo(report.to_json())
-    elif fmt == "github":
-        click.echo(report.to_github())
-    else:
-        click.echo(report.to_text())
-    sys.exit(report.exit_code)
-
+from ._group import cli, format_option
 
 @cli.command()
 @click.option("--version", "version", required=True, metavar="X.Y.Z", help="The release to download.")
@@ -96,8 +30,8 @@ def download(version, dest, base_url, progress):
       kachin-events download --version 0.1.0 --dest data-releases
       kachin-events download --version 0.1.0 --base-url https://mirror.example.org/kachin-events
     """
-    from .loader import DownloadError
-    from .loader import download as fetch
+    from ..loader import DownloadError
+    from ..loader import download as fetch
 
     try:
         folder = fetch(version, dest, base_url=base_url, progress=progress)
@@ -105,7 +39,6 @@ def download(version, dest, base_url, progress):
         click.echo(f"kachin-events download: {exc}", err=True)
         sys.exit(2)
     click.echo(f"release {version} downloaded and verified in {folder}")
-
 
 @cli.command()
 @click.option("--version", "version", required=True, metavar="X.Y.Z",
@@ -133,9 +66,9 @@ def build(version, out, package, previous, fmt):
     """
     import json
 
-    from . import _paths
-    from .build import InvalidDataError, ReleaseError, build_release, zip_name
-    from .semver import VersionError, parse_version
+    from .. import _paths
+    from ..build import InvalidDataError, ReleaseError, build_release, zip_name
+    from ..semver import VersionError, parse_version
 
     try:
         parse_version(version)
@@ -158,7 +91,6 @@ def build(version, out, package, previous, fmt):
     else:
         click.echo(f"built release {version}: {path} and {zipped}")
 
-
 @cli.command()
 @click.argument("old")
 @click.argument("new")
@@ -180,7 +112,7 @@ def diff(old, new, releases, fmt):
       kachin-events diff 0.1.0 0.2.0 --releases dist/releases --format json
       kachin-events diff releases/0.1.0 /tmp/rel/0.1.1 --format markdown
     """
-    from .diff import diff_releases
+    from ..diff import diff_releases
 
     try:
         result = diff_releases(old, new, releases=releases)
@@ -193,7 +125,6 @@ def diff(old, new, releases, fmt):
         click.echo(result.to_markdown(), nl=False)
     else:
         click.echo(result.to_text())
-
 
 @cli.command()
 @click.argument("release_dir", type=click.Path(file_okay=False))
@@ -216,7 +147,7 @@ def register(release_dir, url, registry_path):
       kachin-events register releases/0.1.0
       kachin-events register releases/0.1.0 --url https://data.example.org/kachin-events
     """
-    from .registry import register_release
+    from ..registry import register_release
 
     folder = Path(release_dir)
     if not (folder / "SHA256SUMS").is_file():
@@ -230,19 +161,3 @@ def register(release_dir, url, registry_path):
         sys.exit(1)
     where = entry.get("base_url") or "not hosted yet (no URL)"
     click.echo(f"registered {entry['version']}: {len(entry['files'])} files; URL: {where}")
-
-
-def main(argv=None):
-    """Entry point: run the CLI, turning any unexpected error into a message, not a traceback."""
-    try:
-        cli.main(args=argv, prog_name="kachin-events", standalone_mode=True)
-    except SystemExit:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the last line of defence for users
-        if os.environ.get("KACHIN_EVENTS_DEBUG"):
-            raise
-        msg = (f"kachin-events: internal error: {type(exc).__name__}: {exc}\n"
-               "This is a bug; please report it with the command you ran "
-               "(set KACHIN_EVENTS_DEBUG=1 to see the traceback).")
-        click.echo(msg, err=True)
-        sys.exit(2)
