@@ -132,6 +132,7 @@ def run_pandera(raw: RawTable, typed, context: Context, skip: set) -> list[Findi
     text = raw_frame(raw, ts)
     rule_of = {f.name: [rid for rid, _ in _field_checks(f)] for f in ts.fields}
     frame_rules = table_rules(raw.table)
+    details: dict = {}
     out = []
     for rec in cases.iter_rows(named=True):
         idx = rec.get("index")
@@ -147,7 +148,13 @@ def run_pandera(raw: RawTable, typed, context: Context, skip: set) -> list[Findi
             if (idx, fld) in skip:
                 continue
             value = text[fld][idx] if fld in text.columns else None
-            out.append(_finding(raw, idx, fld, value, rule.id, _rule_message(rule, text, idx)))
+            message = _rule_message(rule, text, idx)
+            if rule.detail is not None:
+                if rule.id not in details:
+                    details[rule.id] = rule.detail(typed, context)
+                extra = details[rule.id][idx]
+                message += f" ({extra})" if extra else ""
+            out.append(_finding(raw, idx, fld, value, rule.id, message))
             continue
         if (idx, column) in skip:
             continue

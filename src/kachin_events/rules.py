@@ -84,6 +84,9 @@ class Rule:
         The fields a cross-field check reads. When one of them already has a
         field-level error in a row, the check's finding there is dropped: one cause,
         one finding.
+    detail : callable or None
+        ``detail(frame, context) -> polars.Series`` of strings added to a finding's
+        message (for example the other event of a possible duplicate).
     """
 
     id: str
@@ -94,6 +97,7 @@ class Rule:
     fix: str
     check: Callable | None = None
     inputs: tuple = ()
+    detail: Callable | None = None
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -300,6 +304,144 @@ def _source_used(df, ctx):
     return pl.Series("ok", [s is None or s in used for s in df["source_id"].to_list()], dtype=pl.Boolean)
 
 
+# -- claims, corrections and retractions ---------------------------------------------------
+def _claimant_registry(df, ctx):
+    pl = _pl()
+    reg = ctx.tables.get("claimants")
+    if reg is None or reg.height == 0:
+        return pl.Series("ok", [True] * df.height, dtype=pl.Boolean)
+    reg = reg.select(pl.col("claimant_id"), pl.col("claimant_type").alias("_type"), pl.col("actor_id").alias("_actor"))
+    joined = df.select("claimant_id", "claimant_type", "claimant_actor_id").with_row_index("_i").join(
+        reg.unique("claimant_id", keep="first"), on="claimant_id", how="left").sort("_i")
+    same_type = joined["claimant_type"] == joined["_type"]
+    same_actor = joined["claimant_actor_id"].eq_missing(joined["_actor"])
+    # An unknown claimant_id is the foreign key's finding, not this one's.
+    return (same_type.fill_null(True) & same_actor) | joined["_type"].is_null()
+
+
+def _claim_fatalities_order(df, ctx):
+    return _ok(df["claimed_fatalities_low"] <= df["claimed_fatalities_high"])
+
+
+def _claim_fatalities_side(df, ctx):
+    figures = df["claimed_fatalities_low"].is_not_null() | df["claimed_fatalities_high"].is_not_null()
+    return figures == df["claimed_fatalities_side"].is_not_null()
+
+
+def claims_span(ctx):
+    """Per event: the smallest and largest death figures its claims give.
+
+    ``claims_low`` is the smallest ``claimed_fatalities_low`` of any claim; ``claims_high``
+    is the sum over sides of the largest ``claimed_fatalities_high`` claimed for that
+    side (claims about different sides add up), or null when any claim with figures
+    leaves its upper figure open ("at least 20").
+    """
+    pl = _pl()
+    links = ctx.tables.get("event_sources")
+    cols = ("claimed_fatalities_low", "claimed_fatalities_high", "claimed_fatalities_side")
+    empty = pl.DataFrame(schema={"event_id": pl.String, "claims_low": pl.Int64, "claims_high": pl.Int64})
+    if links is None or links.height == 0 or not all(c in links.columns for c in cols):
+        return empty
+    claims = links.filter(pl.col("claimed_fatalities_low").is_not_null() | pl.col("claimed_fatalities_high").is_not_null())
+    if claims.height == 0:
+        return empty
+    low = pl.coalesce("claimed_fatalities_low", "claimed_fatalities_high")
+    per_side = claims.group_by("event_id", "claimed_fatalities_side").agg(
+        low.min().alias("low"),
+        pl.col("claimed_fatalities_high").max().alias("high"),
+        pl.col("claimed_fatalities_high").is_null().any().alias("open"),
+    )
+    return per_side.group_by("event_id").agg(
+        pl.col("low").min().cast(pl.Int64).alias("claims_low"),
+        pl.when(pl.col("open").any()).then(None).otherwise(pl.col("high").sum()).cast(pl.Int64).alias("claims_high"),
+    )
+
+
+def _claims_span(df, ctx):
+    pl = _pl()
+    span = claims_span(ctx)
+    joined = df.select("event_id", "fatalities_best").with_row_index("_i").join(span, on="event_id", how="left").sort("_i")
+    best = joined["fatalities_best"]
+    return _ok(best >= joined["claims_low"]) & _ok(best <= joined["claims_high"])
+
+
+def _correction_field(df, ctx):
+    from .schema import get_schema
+
+    return _ok(df["field"].is_in(get_schema("events").field_names))
+
+
+def _retired_absent(df, ctx):
+    events = ctx.tables.get("events")
+    if events is None or events.height == 0:
+        return _ok(df["event_id"].is_null())
+    return ~df["event_id"].is_in(events["event_id"].drop_nulls().implode()).fill_null(False)
+
+
+def _retraction_merge(df, ctx):
+    duplicate = df["reason"] == "duplicate"
+    has = df["merged_into"].is_not_null()
+    return _ok(duplicate == has) & _ok(df["merged_into"] != df["event_id"])
+
+
+def possible_duplicates(events):
+    """Pairs of events that may be one event reported twice (for the duplicate warning).
+
+    Two events are a possible duplicate when their date ranges overlap, they are in the
+    same township (``admin3_pcode``, or the district when both lack a township), have
+    the same event type and the same pair of actors in either order, and come from
+    different sources. Returns a frame of ``event_id``, ``other_id``.
+    """
+    pl = _pl()
+    if events is None or events.height == 0:
+        return pl.DataFrame(schema={"event_id": pl.String, "other_id": pl.String})
+    e = events.select(
+        "event_id", "date_start", "date_end", "event_type",
+        pl.coalesce("admin3_pcode", "admin2_pcode", "admin1_pcode").alias("_place"),
+        pl.min_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_a"),
+        pl.max_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_b"),
+    ).drop_nulls(["event_id", "date_start", "date_end"])
+    pairs = e.join(e, on=["_place", "event_type", "_a", "_b"], suffix="_o").filter(
+        (pl.col("event_id") != pl.col("event_id_o"))
+        & (pl.col("date_start") <= pl.col("date_end_o")) & (pl.col("date_start_o") <= pl.col("date_end"))
+    ).select("event_id", pl.col("event_id_o").alias("other_id"))
+    return pairs
+
+
+def _sources_of(ctx):
+    pl = _pl()
+    links = ctx.tables.get("event_sources")
+    if links is None or links.height == 0:
+        return pl.DataFrame(schema={"event_id": pl.String, "_srcs": pl.List(pl.String)})
+    return links.group_by("event_id").agg(pl.col("source_id").unique().sort().alias("_srcs"))
+
+
+def duplicate_pairs(df, ctx):
+    """The possible-duplicate pairs among ``df``'s events whose sources differ."""
+    pl = _pl()
+    events = ctx.tables.get("events")
+    pool = pl.concat([df, events], how="vertical_relaxed").unique("event_id", keep="first") if events is not None else df
+    pairs = possible_duplicates(pool)
+    srcs = _sources_of(ctx)
+    pairs = pairs.join(srcs, on="event_id", how="left").join(
+        srcs.rename({"event_id": "other_id", "_srcs": "_srcs_o"}), on="other_id", how="left")
+    # Events that share a source are the coder's own split of that report, not a duplicate.
+    shared = pl.col("_srcs").list.set_intersection(pl.col("_srcs_o")).list.len() > 0
+    return pairs.filter(~shared.fill_null(False)).select("event_id", "other_id")
+
+
+def _possible_duplicate(df, ctx):
+    pairs = duplicate_pairs(df, ctx)
+    return ~df["event_id"].is_in(pairs["event_id"].implode()).fill_null(False)
+
+
+def _possible_duplicate_detail(df, ctx):
+    pl = _pl()
+    others = duplicate_pairs(df, ctx).group_by("event_id").agg(pl.col("other_id").unique().sort().str.join(", "))
+    joined = df.select("event_id").with_row_index("_i").join(others, on="event_id", how="left").sort("_i")
+    return ("possibly the same event as " + joined["other_id"]).alias("detail")
+
+
 def _S(id, severity, description, fix):
     return Rule(id, "*", None, severity, description, fix)
 
@@ -340,6 +482,19 @@ RULES: tuple[Rule, ...] = (
        "Nothing to fix in the data: this is a bug in kachin-events; please report it."),
     _S("unlisted-file", ERROR, "Every data file under data/ is listed in datapackage.json.",
        "Add the file's path to its resource in datapackage.json, or remove the file."),
+    # Contributing: names instead of codes, the report folder, and the base a pull request starts from.
+    _S("unknown-name", ERROR, "A name written instead of a code (a place, an actor, a claimant) is in the reference tables.",
+       "Pick one of the names the finding suggests, write the code instead, or add the place, actor or claimant first."),
+    _S("ambiguous-name", ERROR, "A name written instead of a code names exactly one place, actor or claimant.",
+       "Write the code of the one you mean (the finding lists each candidate with its code and township)."),
+    _S("coding-notes", ERROR, "Every report folder under data/reports/ has its coder's notes (CODING.md).",
+       "Add a CODING.md to the folder saying how the report was coded: what is uncertain and why."),
+    _S("base-removed", ERROR, "No record of the base (the branch or release a change starts from) is removed, unless its event is retired.",
+       "Put the record back; to remove an event, retire it with a row in retractions (see the contributor guide)."),
+    _S("base-id-reused", ERROR, "No event id that was ever published or retired is given to another event.",
+       "Give the new event a new id (`kachin-events add` allocates them); ids are never reused."),
+    _S("base-uncorrected-edit", ERROR, "A published event is changed only together with a corrections row for each changed field.",
+       "Add a row to data/corrections.csv for each changed field (old value, new value, reason), or undo the edit."),
     # Cross-field rules (pandera dataframe checks).
     Rule("date-order", "events", "date_end", ERROR, "date_end is on or after date_start.",
          "Swap the dates or correct the one that is wrong.", _date_order, inputs=('date_start', 'date_end')),
@@ -391,6 +546,30 @@ RULES: tuple[Rule, ...] = (
          "Correct the date.", _publication_future, inputs=('publication_date_latest',)),
     Rule("source-used", "sources", "source_id", WARNING, "Every source is cited by at least one event.",
          "Link the source from event_sources or remove it.", _source_used, inputs=('source_id',)),
+    Rule("claims-span", "events", "fatalities_best", WARNING,
+         "fatalities_best lies within what the event's claims span (from the smallest claimed figure to the sum of the largest per side).",
+         "Check the event's figure against its claims (event_sources), or say in notes why it lies outside them.", _claims_span, inputs=('event_id', 'fatalities_best')),
+    Rule("possible-duplicate", "events", "event_id", WARNING,
+         "No event from another source has overlapping dates, the same township, event type and pair of actors.",
+         "If both rows are the same event, keep one id, link both sources to it and retire the other (reason duplicate).", _possible_duplicate, inputs=('event_id', 'date_start', 'date_end', 'event_type', 'actor1', 'actor2', 'admin3_pcode'),
+         detail=_possible_duplicate_detail),
+    Rule("claimant-registry", "event_sources", "claimant_type", ERROR,
+         "claimant_type and claimant_actor_id agree with the claimant's row in the claimants registry.",
+         "Copy the type and actor from data/claimants.csv, or leave both empty to have them filled in.", _claimant_registry, inputs=('claimant_id', 'claimant_type', 'claimant_actor_id')),
+    Rule("claim-fatalities-order", "event_sources", "claimed_fatalities_high", ERROR,
+         "claimed_fatalities_low <= claimed_fatalities_high.", "Reorder the claimed figures: low is the smaller.",
+         _claim_fatalities_order, inputs=('claimed_fatalities_low', 'claimed_fatalities_high')),
+    Rule("claim-fatalities-side", "event_sources", "claimed_fatalities_side", ERROR,
+         "claimed_fatalities_side is given exactly when a claimed death figure is.",
+         "Say whose deaths the figures count (actor1, actor2, civilians, all, unspecified), or empty it when no figure is given.",
+         _claim_fatalities_side, inputs=('claimed_fatalities_low', 'claimed_fatalities_high', 'claimed_fatalities_side')),
+    Rule("correction-field", "corrections", "field", ERROR, "A correction names a field of the events table.",
+         "Write the events column's exact name (see the codebook).", _correction_field, inputs=('field',)),
+    Rule("retired-absent", "retractions", "event_id", ERROR, "A retired event no longer appears in events.",
+         "Remove the event and its linked rows (kachin-events retire does it), or delete the retractions row.", _retired_absent, inputs=('event_id',)),
+    Rule("retraction-merge", "retractions", "merged_into", ERROR,
+         "A duplicate names the event it was merged into (another event); other reasons name none.",
+         "Fill merged_into for a duplicate with the id of the event that stays; empty it otherwise.", _retraction_merge, inputs=('event_id', 'reason', 'merged_into')),
 )
 
 _BY_ID = {r.id: r for r in RULES}

@@ -20,11 +20,15 @@ TABLES = (
     "locations",
     "location_aliases",
     "actors",
+    "actor_aliases",
+    "claimants",
     "sources",
     "events",
     "event_sources",
     "event_actors",
     "event_tags",
+    "corrections",
+    "retractions",
 )
 
 
