@@ -14,8 +14,8 @@ bytes:
   are active and consistent, with the town's own admin codes and coordinates;
 * actors come from ``data/actors.csv`` (actor1 != actor2), sub-event types from the
   events schema's categories;
-* event_sources: one ``outlet`` claimant per event, and for some events a second,
-  ``party_spokesperson`` claimant naming actor1.
+* event_sources: one ``outlet`` claimant per event from the claimant registry, and for
+  some events a second, the registry's ``party_spokesperson`` of actor1 where it has one.
 
 Nothing here is timed.
 """
@@ -59,6 +59,8 @@ class Reference:
     towns: tuple[tuple, ...]  # (admin1, admin2, admin3, location_pcode, name, lat, lon)
     sub_types: tuple[tuple[str, str], ...]  # (event_type, sub_event_type)
     precisions: tuple[str, ...]
+    outlet: dict  # the registry's outlet claimant
+    spokespeople: dict  # actor_id -> the registry's party spokesperson for it
 
 
 def load_reference(package: Path = PACKAGE) -> Reference:
@@ -91,7 +93,17 @@ def load_reference(package: Path = PACKAGE) -> Reference:
         towns=tuple(towns),
         sub_types=tuple((c["event_type"], c["value"]) for c in events.field("sub_event_type").categories),
         precisions=tuple(events.field("date_precision").enum),
+        outlet=_registry_claimant(tables["claimants"], "outlet"),
+        spokespeople={r["actor_id"]: r for r in tables["claimants"].filter(
+            tables["claimants"]["claimant_type"] == "party_spokesperson").iter_rows(named=True)},
     )
+
+
+def _registry_claimant(claimants, claimant_type: str) -> dict:
+    rows = claimants.filter(claimants["claimant_type"] == claimant_type).sort("claimant_id")
+    if rows.height == 0:
+        raise SystemExit(f"the claimant registry has no {claimant_type} claimant; the benchmark cannot build claims")
+    return rows.row(0, named=True)
 
 
 def _notes(rng: random.Random) -> str:
@@ -140,12 +152,17 @@ def event_rows(n: int, ref: Reference, prefix: int = 9, seed: int = SEED) -> tup
             "event_clarity": str(rng.choice((1, 2))),
             "notes": _notes(rng),
         })
-        links.append({"event_id": event_id, "source_id": SOURCE, "claimant": "Kachin News Group (KNG)",
-                      "claimant_type": "outlet", "claimant_actor_id": ""})
-        if rng.random() < SECOND_CLAIMANT:
-            links.append({"event_id": event_id, "source_id": SOURCE, "claimant": f"{actor1} spokesperson",
-                          "claimant_type": "party_spokesperson", "claimant_actor_id": actor1})
+        links.append(_claim(event_id, ref.outlet))
+        # Claimants come from the registry: a party spokesperson only where actor1 has one.
+        if rng.random() < SECOND_CLAIMANT and actor1 in ref.spokespeople:
+            links.append(_claim(event_id, ref.spokespeople[actor1]))
     return events, links
+
+
+def _claim(event_id: str, claimant: dict) -> dict:
+    return {"event_id": event_id, "source_id": SOURCE, "claimant": claimant["name"],
+            "claimant_type": claimant["claimant_type"], "claimant_actor_id": claimant["actor_id"] or "",
+            "claimant_id": claimant["claimant_id"]}
 
 
 def write_csv(path: Path, table: str, rows: list[dict]) -> None:

@@ -78,8 +78,8 @@ def write_submission(folder: Path, rows) -> dict[int, int]:
         w = csv.DictWriter(fh, links, lineterminator="\n")
         w.writeheader()
         for r in rows:
-            w.writerow({"event_id": r["event_id"], "source_id": SOURCE, "claimant": "A test claimant",
-                        "claimant_type": "unknown", "claimant_actor_id": ""})
+            w.writerow({"event_id": r["event_id"], "source_id": SOURCE, "claimant": "Kachin News Group (KNG)",
+                        "claimant_type": "outlet", "claimant_actor_id": "", "claimant_id": "kng"})
     return starts
 
 

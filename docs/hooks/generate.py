@@ -8,10 +8,12 @@ Registered in ``mkdocs.yml`` under ``hooks:``. Nothing it produces is committed:
   ``kachin_events.rules`` via :mod:`kachin_events.codebook`), ``cli.md`` (from the click
   commands), ``api.md`` (from the docstrings of ``kachin_events.__all__``),
   ``reports/index.md`` and ``reports/<report>.md`` (from ``data/reports/``),
-  ``csv-templates/<table>.csv`` (CSV headers from the schemas) and ``figures/*.svg``
-  (charts and map, matplotlib/Agg, from ``kachin_events.tables.read_tables()``);
-* ``on_page_markdown`` expands the ``{{ke NAME ARGS}}`` directives of the hand-written
-  pages (see :data:`kedocs_content.DIRECTIVES`) into figures computed from the data.
+  ``csv-templates/<table>.csv`` (CSV headers from the schemas), the contribution
+  template ``template/kachin-events-template.xlsx`` (:mod:`kedocs_template`) and ``figures/*.svg`` (charts and map, matplotlib/Agg,
+  from ``kachin_events.tables.read_tables()``);
+* ``on_page_markdown`` expands the directives of the hand-written pages,
+  ``{{ke NAME ARGS}}`` or ``<!-- ke: NAME ARGS -->`` (see :data:`kedocs_content.DIRECTIVES`
+  and :data:`kedocs_contrib.DIRECTIVES`), into figures computed from the data.
 
 Anything that fails raises :class:`mkdocs.exceptions.PluginError`, so a broken build
 never publishes a page with a missing or stale figure. Optional parts of the package
@@ -27,7 +29,10 @@ from pathlib import Path
 
 import kachin_events
 import kedocs_content
+import kedocs_contrib  # imported while mkdocs has docs/hooks on sys.path: expand() uses it too
+import kedocs_figures
 import kedocs_ref
+import kedocs_template
 from kachin_events import codebook
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
@@ -90,12 +95,13 @@ def generated_files(data) -> dict[str, str | bytes]:
         "TABLES": "Each table is defined in the [codebook](codebook.md#tables).",
     }
     out["api.md"] = kedocs_ref.render_api(kachin_events, extra=extra, notes=notes)
-    out["reports/index.md"] = kedocs_content.reports_index(data)
+    out["reports/index.md"] = kedocs_contrib.reports_index(data)
     for rep in data.reports:
-        out[rep.page] = kedocs_content.report_page(data, rep)
+        out[rep.page] = kedocs_contrib.report_page(data, rep)
     for table in data.schemas:
         out[f"csv-templates/{table}.csv"] = codebook.csv_template(table, data.schemas)
-    for name, (_alt, draw) in kedocs_content.FIGURES.items():
+    out.update(kedocs_template.template_files(data.root))
+    for name, (_alt, draw) in kedocs_figures.FIGURES.items():
         out[f"figures/{name}.svg"] = draw(data)
     return out
 

@@ -1,33 +1,34 @@
-"""Content computed from the data at build time, and the ``{{ke ...}}`` directives.
+"""Content computed from the data at build time, and the directives that quote it.
 
 Hand-written pages quote figures through directives, so a figure on the site is always
 the data's figure: ``{{ke value KE000013 fatalities_best}}`` is replaced by that cell,
 ``{{ke report-events kng-2026-01-bhamo-bases}}`` by a table of the events coded from
-that report, and so on (see :data:`DIRECTIVES`). An unknown directive, or one whose
-argument does not exist in the data, stops the build: no page is published with a
-figure nobody computed.
+that report, and so on (see :data:`DIRECTIVES`, and :data:`kedocs_contrib.DIRECTIVES`
+for the contributor guide's and the release pages'). A directive may also be written
+as an HTML comment, ``<!-- ke: rules-guide -->``: GitHub hides comments, so a page
+written that way reads cleanly on GitHub too, and the site shows the generated
+Markdown in its place. An unknown directive, or one whose argument does not exist in
+the data, stops the build: no page is published with a figure nobody computed.
+
+This module holds the data the pages are made from (:class:`SiteData`), the directive
+machinery (:func:`expand`) and the pages about the data (home, overview, methodology).
+The others, by concern: :mod:`kedocs_contrib` (the contributor guide and each report's
+coding notes), :mod:`kedocs_figures` (charts, map and their tables), :mod:`kedocs_ref`
+(CLI, API, releases).
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import datetime as dt
-import importlib.util
 import json
-import os
 import posixpath
 import re
-import subprocess
-import sys
-import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import kachin_events
 import kedocs_figures
-import kedocs_ref
 from kachin_events import codebook
 from kachin_events.codebook import code, markdown_table
 from kachin_events.codebook import escape_cell as esc
@@ -35,11 +36,6 @@ from kachin_events.codebook import escape_cell as esc
 
 class DirectiveError(ValueError):
     """A directive that cannot be expanded (unknown name, missing data)."""
-
-
-def has_module(name: str) -> bool:
-    """True when ``kachin_events.<name>`` exists (it is then imported, never skipped)."""
-    return importlib.util.find_spec(f"kachin_events.{name}") is not None
 
 
 @dataclass
@@ -253,27 +249,6 @@ def quickstart_python(d: SiteData) -> str:
     ]) + "\n"
 
 
-def has_build() -> bool:
-    from kachin_events.cli import cli
-
-    return "build" in cli.commands
-
-
-def quickstart_release(d: SiteData) -> str:
-    if not has_build():
-        return ("Releases are built by `kachin-events build`, which this version of the package does not "
-                "have yet; see [Releases](releases.md).\n")
-    return "\n".join([
-        "```bash",
-        "kachin-events validate                                  # the data must be valid first",
-        f"kachin-events build --version {d.package['version']} --out releases",
-        "```", "",
-        f"This writes `releases/{d.package['version']}/` with the data package (`datapackage.json`), CSV and "
-        "Parquet files, the exports, `CHANGELOG.md` and `SHA256SUMS`. See the "
-        "[maintainer guide](maintaining.md#releasing).",
-    ]) + "\n"
-
-
 # -- tables of the data ----------------------------------------------------------------------
 def table_counts(d: SiteData) -> str:
     rows = [[f"[{t}](codebook.md#{t})", d.tables[t].height, esc(d.schemas[t].description)] for t in d.schemas]
@@ -399,6 +374,59 @@ def claimant_summary(d: SiteData) -> str:
     return markdown_table(["claimant_type", "Definition", "Claims", "Events"], rows) + "\n"
 
 
+#: The figures a claim can carry, in the order they are shown.
+CLAIM_FIGURES = ("claimed_fatalities_low", "claimed_fatalities_high", "claimed_fatalities_side", "claimed_wounded",
+                 "claimed_prisoners")
+
+
+def claimant_registry(d: SiteData) -> str:
+    """The claimant registry, with how many claims and events each claimant has, and their spellings."""
+    es = d.tables["event_sources"].to_dicts()
+    rows = []
+    for c in d.tables["claimants"].to_dicts():
+        mine = [r for r in es if r["claimant_id"] == c["claimant_id"]]
+        spellings = sorted({r["claimant"] for r in mine})
+        rows.append([code(c["claimant_id"]), esc(c["name"]), code(c["claimant_type"]),
+                     code(c["actor_id"]) if c["actor_id"] else "", len(mine), len({r["event_id"] for r in mine}),
+                     "; ".join(esc(s) for s in spellings)])
+    return markdown_table(["claimant_id", "Name", "claimant_type", "actor_id", "Claims", "Events",
+                           "Spelled in the sources"], rows) + "\n"
+
+
+def claim_figures(r: dict) -> str:
+    """A claim's figures in words; empty cells are figures the claimant did not give."""
+    low, high = r["claimed_fatalities_low"], r["claimed_fatalities_high"]
+    parts = []
+    if low is not None or high is not None:
+        deaths = str(low) if low == high else f"{'?' if low is None else low} to {'?' if high is None else high}"
+        parts.append(f"{deaths} killed ({r['claimed_fatalities_side']})")
+    parts += [f"{r[k]} {w}" for k, w in (("claimed_wounded", "wounded"), ("claimed_prisoners", "captured"))
+              if r[k] is not None]
+    return ", ".join(parts) or "no figure given"
+
+
+def claims_side_by_side(d: SiteData, page: str) -> str:
+    """Every event with more than one claim: each claim's figures next to the event's own."""
+    fields = d.schemas["event_sources"].field_names
+    missing = [f for f in CLAIM_FIGURES if f not in fields]
+    if missing:
+        raise DirectiveError(f"event_sources has no field {', '.join(missing)}")
+    by_event: dict = {}
+    for r in d.tables["event_sources"].to_dicts():
+        by_event.setdefault(r["event_id"], []).append(r)
+    given = sum(1 for rs in by_event.values() for r in rs if claim_figures(r) != "no figure given")
+    total = sum(len(rs) for rs in by_event.values())
+    rows = []
+    for eid in sorted(e for e, rs in by_event.items() if len(rs) > 1):
+        claims = "<br>".join(f"{code(r['claimant_id'] or r['claimant'])} in {code(r['source_id'])}: "
+                             f"{claim_figures(r)}" for r in by_event[eid])
+        rows.append([event_link(d, page, eid), fatalities(d.event(eid)), claims])
+    head = (f"{given} of the {total} claims in the data give a figure" if given else
+            f"None of the {total} claims in the data gives a figure yet") + (
+        ". The events with more than one claim, each claim next to the event's own figures:")
+    return head + "\n\n" + markdown_table(["Event", "Fatalities low / best / high", "Claims"], rows) + "\n"
+
+
 def corroboration(d: SiteData, page: str) -> str:
     es = d.tables["event_sources"].to_dicts()
     pub = d.names("sources", "source_id", "publisher")
@@ -434,287 +462,11 @@ def categories(d: SiteData, table: str, fieldname: str) -> str:
     return out + "\n"
 
 
-def tag_rows(d: SiteData, page: str, report: Report) -> str:
-    rows = [[event_link(d, page, r["event_id"]), code(r["tag"]), esc(r["detail"]), fmt(r["quantity"]),
-             fmt(r["quantity_qualifier"])]
-            for r in d.tables["event_tags"].to_dicts() if r["event_id"] in report.event_ids]
-    return markdown_table(["Event", "tag", "detail", "quantity", "quantity_qualifier"], rows) + "\n" if rows else \
-        "No tags.\n"
-
-
-def claims_rows(d: SiteData, page: str, report: Report) -> str:
-    rows = [[event_link(d, page, r["event_id"]), esc(r["claimant"]), code(r["claimant_type"]),
-             code(r["claimant_actor_id"]) if r["claimant_actor_id"] else ""]
-            for r in report.link_rows]
-    return markdown_table(["Event", "claimant", "claimant_type", "claimant_actor_id"], rows) + "\n"
-
-
-def report_page(d: SiteData, rep: Report) -> str:
-    page = rep.page
-    src = next((s for s in d.tables["sources"].to_dicts() if s["source_id"] == rep.id), None)
-    parts = [f"# Report {rep.id}", ""]
-    if src:
-        pub = src["publication_date_earliest"], src["publication_date_latest"]
-        when = str(pub[0]) if pub[0] == pub[1] else f"between {pub[0]} and {pub[1]}"
-        parts += [
-            f"- **Publisher:** {esc(src['publisher'])} ({src['source_type']}, {src['source_scale']}, "
-            f"language `{src['language']}`)",
-            f"- **Title:** {esc(src['title']) if src['title'] else 'none in the copy coded from'}",
-            f"- **URL:** {src['url'] if src['url'] else 'unknown (never guessed)'}",
-            f"- **Published:** {when}. {esc(src['publication_date_basis'])}",
-        ]
-        if src["document"]:
-            parts.append(f"- **Archived copy:** `{src['document']}`, SHA-256 `{src['document_sha256']}`")
-        parts += ["", esc(src["notes"] or ""), ""]
-    parts += [
-        "## Events coded from this report", "",
-        "Generated from `data/reports/" + rep.id + "/events.csv`. Actors are given by their `actor_id` "
-        f"(see the [list of actors]({rel(page, 'overview.md#actors')})). Fatalities: *unknown* means the cells "
-        "are empty (not 0); `?` marks one empty figure among others.", "",
-        report_events(d, page, rep.id, anchors=True), "",
-        "## Claims recorded from this report", "",
-        f"From `data/reports/{rep.id}/event_sources.csv`: who made each claim in this source.", "",
-        claims_rows(d, page, rep), "",
-        "## Tags", "",
-        tag_rows(d, page, rep), "",
-    ]
-    if rep.coding_md:
-        parts += ["## Coder's notes", "",
-                  f"The coder's notes, `data/reports/{rep.id}/CODING.md`, as written (event ids are linked):", ""]
-        notes = rep.coding_md
-        notes = re.sub(r"^# .*\n", "", notes, count=1)  # the page has its own title
-        notes = re.sub(r"^(#{2,5}) ", lambda m: "#" + m.group(1) + " ", notes, flags=re.M)
-        notes = re.sub(r"\bKE\d{6}\b", lambda m: event_link(d, page, m.group(0)), notes)
-        parts.append(notes)
-    return "\n".join(parts).rstrip() + "\n"
-
-
-def reports_index(d: SiteData) -> str:
-    page = "reports/index.md"
-    rows = []
-    for rep in d.reports:
-        rows.append([f"[{rep.id}]({rel(page, rep.page)})", len(rep.event_ids), len(rep.link_rows),
-                     "yes" if rep.coding_md else "no"])
-    return "\n".join([
-        "# Coding notes", "",
-        "One folder under `data/reports/` per coded report: its source row, its events, the claims it "
-        "records (event_sources) and the coder's notes (`CODING.md`), which explain every judgement: date "
-        "windows, places, claimants, and what was deliberately not coded.", "",
-        markdown_table(["Report", "Events coded", "Claims recorded", "Coder's notes"], rows),
-    ]) + "\n"
-
-
-# -- contributor guide ---------------------------------------------------------------------------
-def templates_list(d: SiteData, page: str) -> str:
-    rows = []
-    for t, s in d.schemas.items():
-        req = sum(f.required for f in s.fields)
-        rows.append([f"[{t}.csv]({rel(page, 'csv-templates/' + t + '.csv')})", len(s.fields), req,
-                     f"[codebook]({rel(page, 'codebook.md#' + t)})"])
-    return markdown_table(["Template", "Columns", "Required columns", "Field definitions"], rows) + "\n"
-
-
-_EXAMPLE_EVENTS = [
-    {"event_id": "KE000901", "date_start": "2026-02-05", "date_end": "2026-02-03", "date_precision": "days",
-     "event_type": "Battles", "sub_event_type": "Air/drone strike", "actor1": "kia", "actor2": "myanmar_military",
-     "admin1_pcode": "MMR001", "admin2_pcode": "MMR001D003", "admin3_pcode": "MMR001010", "location": "Bhamo",
-     "location_pcode": "MMR001010701", "latitude": "24.25493", "longitude": "97.23441", "geo_precision": "1",
-     "fatalities_best": "2", "fatalities_low": "3", "fatalities_high": "", "civilian_targeting": "false",
-     "event_clarity": "1",
-     "notes": "A made-up event for the documentation: fighting near Bhamo Town, with figures in the wrong order."},
-]
-_EXAMPLE_LINKS = [
-    {"event_id": "KE000901", "source_id": None, "claimant": "KIA frontline sources",
-     "claimant_type": "party_source", "claimant_actor_id": ""},
-]
-EXAMPLE_TODAY = dt.date(2026, 3, 1)
-
-
-@contextlib.contextmanager
-def _cwd(path: Path):
-    old = os.getcwd()
-    os.chdir(path)
-    try:
-        yield
-    finally:
-        os.chdir(old)
-
-
-def validate_example(d: SiteData) -> dict:
-    """Validate a made-up two-file submission with kachin-events itself; its three outputs."""
-    from kachin_events.validation import validate
-
-    source_id = d.tables["sources"]["source_id"].to_list()[-1]
-    with tempfile.TemporaryDirectory() as tmp:
-        sub = Path(tmp) / "submission"
-        sub.mkdir()
-        files = {}
-        for table, rows in (("events", _EXAMPLE_EVENTS), ("event_sources", _EXAMPLE_LINKS)):
-            names = d.schemas[table].field_names
-            path = sub / f"{table}.csv"
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                w = csv.DictWriter(fh, fieldnames=names, lineterminator="\n")
-                w.writeheader()
-                for r in rows:
-                    w.writerow({k: (source_id if k == "source_id" and v is None else v) for k, v in r.items()})
-            files[table] = path.read_text(encoding="utf-8")
-        with _cwd(Path(tmp)):
-            report = validate("submission/events.csv", "submission/event_sources.csv", today=EXAMPLE_TODAY)
-    if report.valid or not report.findings:
-        raise DirectiveError("the documentation's example submission was expected to be invalid")
-    return {"files": files, "text": report.to_text(), "json": report.to_json(), "github": report.to_github(),
-            "exit": report.exit_code, "rules": sorted(report.rules_hit())}
-
-
-def validate_example_md(d: SiteData, page: str, which: str) -> str:
-    ex = d._example = getattr(d, "_example", None) or validate_example(d)
-    if which == "files":
-        return "\n".join(
-            f'`submission/{t}.csv`:\n\n```text\n{text.rstrip()}\n```\n' for t, text in ex["files"].items())
-    if which == "rules":
-        return ", ".join(f"[`{r}`](#{codebook.rule_anchor(r)})" for r in ex["rules"])
-    if which == "exit":
-        return str(ex["exit"])
-    if which not in ("text", "json", "github"):
-        raise DirectiveError(f"validate-example takes files, rules, exit, text, json or github, not {which!r}")
-    lang = "json" if which == "json" else "text"
-    cmd = "kachin-events validate submission/events.csv submission/event_sources.csv"
-    cmd += f" --today {EXAMPLE_TODAY}" + ("" if which == "text" else f" --format {which}")
-    return f"```console\n$ {cmd}\n```\n\n```{lang}\n{ex[which].rstrip()}\n```\n"
-
-
-# -- releases ----------------------------------------------------------------------------------
-def build_release(d: SiteData) -> dict | None:
-    """Build the current data with ``kachin-events build`` into a temporary folder; None without it."""
-    if not has_build():
-        return None
-    if d._release is not None:
-        return d._release
-    version = d.package["version"]
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-        proc = subprocess.run([sys.executable, "-m", "kachin_events", "build", "--version", version, "--out", tmp],
-                              cwd=d.root, capture_output=True, text=True, env=env, check=False)
-        if proc.returncode != 0:
-            msg = (f"`kachin-events build --version {version}` failed (exit {proc.returncode}) while building "
-                   f"the docs:\n{proc.stdout}\n{proc.stderr}")
-            raise DirectiveError(msg)
-        out = Path(tmp) / version
-        changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8") if (out / "CHANGELOG.md").is_file() else None
-        sums = (out / "SHA256SUMS").read_text(encoding="utf-8") if (out / "SHA256SUMS").is_file() else ""
-        files = []
-        for line in sums.splitlines():
-            if line.strip():
-                digest, _, name = line.partition("  ")
-                p = out / name.strip().lstrip("*")
-                files.append((name.strip().lstrip("*"), p.stat().st_size if p.is_file() else None, digest))
-        d._release = {"version": version, "changelog": changelog, "files": files,
-                      "command": f"kachin-events build --version {version} --out DIR"}
-    return d._release
-
-
-def registry_md() -> str:
-    if not has_module("registry"):
-        return "No release registry in this version of the package.\n"
-    from kachin_events.registry import read_registry
-
-    entries = read_registry()["versions"]
-    if not entries:
-        return ("No release has been published yet: the registry shipped with the package "
-                "(`kachin_events/registry.json`) lists none, so `kachin_events.versions()` returns an empty list.\n")
-    rows = [[code(e["version"]), esc(e.get("created", "")), esc(e.get("base_url") or "not hosted yet"),
-             len(e.get("files", {}))] for e in entries]
-    return markdown_table(["Version", "Created", "Hosted at", "Files"], rows) + "\n"
-
-
-def releases_md(d: SiteData) -> str:
-    rel_ = build_release(d)
-    parts = []
-    if rel_ is None:
-        parts += ["This version of the package has no release builder (`kachin-events build`), so no release "
-                  f"notes can be generated. The statistics below are those of the current data (version "
-                  f"{d.package['version']} in `datapackage.json`).", ""]
-    else:
-        parts += [f"The current data, built at documentation time with `{rel_['command']}`. Its release notes "
-                  "(`CHANGELOG.md`, written by the build):", ""]
-        if rel_["changelog"]:
-            notes = re.sub(r"^(#{1,4}) ", lambda m: "##" + m.group(1) + " ", rel_["changelog"], flags=re.M)
-            parts += ['<div class="ke-changelog" markdown>', "", notes.strip(), "", "</div>", ""]
-        rows = [[code(n), "" if s is None else f"{s:,}", f"`{h[:16]}…`"] for n, s, h in rel_["files"]]
-        parts += ["Files of the release, from its `SHA256SUMS`:", "",
-                  markdown_table(["File", "Bytes", "SHA-256 (first 16 hex digits)"], rows), ""]
-    return "\n".join(parts) + "\n"
-
-
-def module_doc(name: str) -> str:
-    """A module's docstring as Markdown; a note when the module does not exist (yet)."""
-    if not has_module(name):
-        return f"*(The module `kachin_events.{name}` is not part of this version of the package.)*\n"
-    import importlib
-
-    mod = importlib.import_module(f"kachin_events.{name}")
-    return kedocs_ref.render_docstring(mod.__doc__ or "", 3)
-
-
-# -- the directives ------------------------------------------------------------------------------
-#: The generated figures: name -> (alt text, function(d) -> SVG bytes).
-FIGURES = {
-    "events-per-month": (
-        "Stacked bar chart of events per month of date_start, by event type; hatched bars are events "
-        "whose date is known only to a month or a year",
-        lambda d: kedocs_figures.events_per_month(d.tables["events"], _types(d)),
-    ),
-    "events-by-township": (
-        "Horizontal bar chart of events per township of Kachin State, by event type",
-        lambda d: kedocs_figures.events_by_township(d.tables["events"], d.tables["locations"], _types(d)),
-    ),
-    "event-map": (
-        "Map of the points events are coded to, over Kachin State's MIMU towns and township reference points",
-        lambda d: kedocs_figures.event_map(d.tables["events"], d.tables["locations"], _bbox(), _types(d)),
-    ),
-}
-
-
-def _types(d: SiteData) -> list[str]:
-    return kedocs_figures.event_types(d.schemas["events"].field("event_type"))
-
-
-def _bbox() -> dict:
-    from kachin_events.rules import KACHIN_BBOX
-
-    return KACHIN_BBOX
-
-
 def _figure(d: SiteData, page: str, name: str) -> str:
-    if name not in FIGURES:
-        raise DirectiveError(f"unknown figure {name!r}; the figures are {', '.join(FIGURES)}")
-    alt, _ = FIGURES[name]
+    if name not in kedocs_figures.FIGURES:
+        raise DirectiveError(f"unknown figure {name!r}; the figures are {', '.join(kedocs_figures.FIGURES)}")
+    alt, _ = kedocs_figures.FIGURES[name]
     return f"![{alt}]({rel(page, 'figures/' + name + '.svg')}){{ .ke-figure }}\n"
-
-
-def level_count(d: SiteData, level: str) -> int:
-    locs = d.tables["locations"]
-    if level not in d.schemas["locations"].field("level").enum:
-        raise DirectiveError(f"no location level {level!r}")
-    return locs.filter((locs["level"] == level) & (locs["status"] == "active")).height
-
-
-def township_table(d: SiteData) -> str:
-    rows = [[esc(label), sum(c.values()), ", ".join(f"{esc(t)} {n}" for t, n in c.items())]
-            for label, c in kedocs_figures.township_counts(d.tables["events"], d.tables["locations"], _types(d))]
-    return markdown_table(["Township (admin3_pcode)", "Events", "By event type"], rows) + "\n"
-
-
-def month_table(d: SiteData) -> str:
-    months, counts = kedocs_figures.monthly_counts(d.tables["events"], _types(d))
-    rows = []
-    for i, m in enumerate(months):
-        total = sum(v[i] for v in counts.values())
-        coarse = sum(v[i] for (t, c), v in counts.items() if c)
-        if total:
-            rows.append([m, total, coarse])
-    return markdown_table(["Month of date_start", "Events", "of which dated only to a month or a year"],
-                          rows) + "\n"
 
 
 def map_table(d: SiteData, page: str) -> str:
@@ -733,7 +485,6 @@ DIRECTIVES = {
     "who": lambda d, page: who(d),
     "citation": lambda d, page: citation(d),
     "quickstart-python": lambda d, page: quickstart_python(d),
-    "quickstart-release": lambda d, page: quickstart_release(d),
     "table-counts": lambda d, page: table_counts(d),
     "events-by-type": lambda d, page: events_by_type(d),
     "precision-counts": lambda d, page: precision_counts(d),
@@ -748,38 +499,43 @@ DIRECTIVES = {
     "source-value": lambda d, page, sid, f: source_value(d, sid, f),
     "tag": lambda d, page, eid, tag: tag_value(d, eid, tag),
     "claimants": lambda d, page: claimant_summary(d),
+    "claimant-registry": lambda d, page: claimant_registry(d),
+    "claims-side-by-side": lambda d, page: claims_side_by_side(d, page),
     "corroboration": lambda d, page: corroboration(d, page),
     "categories": lambda d, page, t, f: categories(d, t, f),
-    "templates": lambda d, page: templates_list(d, page),
-    "rules-guide": lambda d, page: codebook.render_rules_guide(
-        d.rules, level=3, field_href=lambda t, f: rel(page, f"codebook.md#{codebook.field_anchor(t, f)}")),
-    "rule-count": lambda d, page: str(len(d.rules)),
-    "validate-example": lambda d, page, which: validate_example_md(d, page, which),
-    "releases": lambda d, page: releases_md(d),
-    "registry": lambda d, page: registry_md(),
-    "module-doc": lambda d, page, name: module_doc(name),
     "figure": lambda d, page, name: _figure(d, page, name),
-    "township-table": lambda d, page: township_table(d),
-    "month-table": lambda d, page: month_table(d),
+    "township-table": lambda d, page: kedocs_figures.township_table(d),
+    "month-table": lambda d, page: kedocs_figures.month_table(d),
     "map-table": lambda d, page: map_table(d, page),
     "version": lambda d, page: d.package["version"],
     "count": lambda d, page, table: str(d.tables[table].height),
-    "level-count": lambda d, page, level: str(level_count(d, level)),
+    "level-count": lambda d, page, level: str(kedocs_figures.level_count(d, level)),
     "township-ref-count": lambda d, page: str(sum(
         1 for t in kedocs_figures.township_reference_points(d.tables["locations"]) if t["town_pcode"])),
 }
 
-_DIRECTIVE = re.compile(r"\{\{ke\s+([a-z][a-z0-9-]*)((?:\s+[^\s}]+)*)\s*\}\}")
+#: ``{{ke NAME ARGS}}``, or ``<!-- ke: NAME ARGS -->`` (hidden on GitHub).
+_DIRECTIVE = re.compile(r"\{\{ke\s+([a-z][a-z0-9-]*)((?:\s+[^\s}]+)*)\s*\}\}"
+                        r"|<!--\s*ke:\s*([a-z][a-z0-9-]*)((?:\s+(?!-->)\S+)*)\s*-->")
+
+
+def all_directives() -> dict:
+    """Every directive: this module's and :mod:`kedocs_contrib`'s (imported here, as it imports this one)."""
+    import kedocs_contrib
+
+    return {**DIRECTIVES, **kedocs_contrib.DIRECTIVES}
 
 
 def expand(markdown: str, page: str, d: SiteData) -> str:
-    """Replace every ``{{ke NAME ARGS}}`` in a page's Markdown; raise on any that fails."""
+    """Replace every directive in a page's Markdown; raise on any that fails."""
+    directives = all_directives()
 
     def one(m):
-        name, args = m.group(1), m.group(2).split()
-        fn = DIRECTIVES.get(name)
+        name, args = (m.group(1), m.group(2).split()) if m.group(1) else (m.group(3), m.group(4).split())
+        shown = f"{{{{ke {' '.join([name, *args])}}}}}"
+        fn = directives.get(name)
         if fn is None:
-            raise DirectiveError(f"{page}: unknown directive {{{{ke {name}}}}}; known: {', '.join(DIRECTIVES)}")
+            raise DirectiveError(f"{page}: unknown directive {shown}; known: {', '.join(directives)}")
         # A directive alone on an indented line (in a tab, a list, an admonition):
         # every line of its output gets that indentation.
         line_start = markdown.rfind("\n", 0, m.start()) + 1
@@ -790,9 +546,7 @@ def expand(markdown: str, page: str, d: SiteData) -> str:
                 out = out.replace("\n", "\n" + indent).rstrip(" ")
                 out = re.sub(r"\n[ \t]+\n", "\n\n", out)
             return out
-        except TypeError as exc:
-            raise DirectiveError(f"{page}: {{{{ke {name} {' '.join(args)}}}}}: {exc}") from None
-        except (KeyError, DirectiveError) as exc:
-            raise DirectiveError(f"{page}: {{{{ke {name} {' '.join(args)}}}}}: {exc}") from None
+        except (TypeError, KeyError, DirectiveError) as exc:
+            raise DirectiveError(f"{page}: {shown}: {exc}") from None
 
     return _DIRECTIVE.sub(one, markdown)

@@ -18,6 +18,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.patches import Patch, Rectangle  # noqa: E402
 
+from kachin_events.codebook import escape_cell as esc  # noqa: E402
+from kachin_events.codebook import markdown_table  # noqa: E402
+
 # Okabe-Ito colours (safe for colour-blind readers), one per ACLED event type.
 TYPE_COLOURS = {
     "Battles": "#D55E00",
@@ -300,3 +303,58 @@ def event_map(events, locations, bbox: dict, types) -> bytes:
         ax.grid(True, color="#eeeeee", lw=0.5, zorder=0)
         ax.set_title("Coded event points over Kachin State's MIMU towns", loc="left", fontsize=10)
         return _svg(fig)
+
+
+# -- the figures of the site, and the tables that say the same in words ------------------------
+# ``d`` is the build's kedocs_content.SiteData (its typed tables and schemas).
+#: The generated figures: name -> (alt text, function(d) -> SVG bytes).
+FIGURES = {
+    "events-per-month": (
+        "Stacked bar chart of events per month of date_start, by event type; hatched bars are events "
+        "whose date is known only to a month or a year",
+        lambda d: events_per_month(d.tables["events"], _types(d)),
+    ),
+    "events-by-township": (
+        "Horizontal bar chart of events per township of Kachin State, by event type",
+        lambda d: events_by_township(d.tables["events"], d.tables["locations"], _types(d)),
+    ),
+    "event-map": (
+        "Map of the points events are coded to, over Kachin State's MIMU towns and township reference points",
+        lambda d: event_map(d.tables["events"], d.tables["locations"], _bbox(), _types(d)),
+    ),
+}
+
+
+def _types(d) -> list[str]:
+    return event_types(d.schemas["events"].field("event_type"))
+
+
+def _bbox() -> dict:
+    from kachin_events.rules import KACHIN_BBOX
+
+    return KACHIN_BBOX
+
+
+def level_count(d, level: str) -> int:
+    locs = d.tables["locations"]
+    if level not in d.schemas["locations"].field("level").enum:
+        raise KeyError(f"no location level {level!r}")
+    return locs.filter((locs["level"] == level) & (locs["status"] == "active")).height
+
+
+def township_table(d) -> str:
+    rows = [[esc(label), sum(c.values()), ", ".join(f"{esc(t)} {n}" for t, n in c.items())]
+            for label, c in township_counts(d.tables["events"], d.tables["locations"], _types(d))]
+    return markdown_table(["Township (admin3_pcode)", "Events", "By event type"], rows) + "\n"
+
+
+def month_table(d) -> str:
+    months, counts = monthly_counts(d.tables["events"], _types(d))
+    rows = []
+    for i, m in enumerate(months):
+        total = sum(v[i] for v in counts.values())
+        coarse = sum(v[i] for (t, c), v in counts.items() if c)
+        if total:
+            rows.append([m, total, coarse])
+    return markdown_table(["Month of date_start", "Events", "of which dated only to a month or a year"],
+                          rows) + "\n"

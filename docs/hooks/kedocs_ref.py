@@ -1,16 +1,27 @@
-"""The CLI reference (from the click commands) and the Python API reference (from docstrings).
+"""The reference pages: the CLI (from the click commands), the Python API and module
+documentation (from docstrings), and the release notes of the current data (built with
+``kachin-events build``) with the release registry.
 
-No mkdocs-specific code here: both functions return Markdown.
+No mkdocs-specific code here: every function returns Markdown.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
 import inspect
+import os
 import re
+import subprocess
+import sys
+import tempfile
 import textwrap
+from pathlib import Path
 
 import click
+from kachin_events.codebook import code, markdown_table
+from kachin_events.codebook import escape_cell as esc
+from kedocs_content import DirectiveError
 
 # -- CLI ------------------------------------------------------------------------------------
 
@@ -361,3 +372,105 @@ def render_api(package, extra: list[tuple[str, object, str]] = (), notes: dict |
         for qualname, obj, module_name in extra:
             parts.append(render_object(qualname, obj, module_name, level=3))
     return "\n".join(parts).rstrip() + "\n"
+
+
+# -- releases ------------------------------------------------------------------------------------
+def has_module(name: str) -> bool:
+    """True when ``kachin_events.<name>`` exists (it is then imported, never skipped)."""
+    return importlib.util.find_spec(f"kachin_events.{name}") is not None
+
+
+def has_build() -> bool:
+    from kachin_events.cli import cli
+
+    return "build" in cli.commands
+
+
+
+def quickstart_release(d) -> str:
+    if not has_build():
+        return ("Releases are built by `kachin-events build`, which this version of the package does not "
+                "have yet; see [Releases](releases.md).\n")
+    return "\n".join([
+        "```bash",
+        "kachin-events validate                                  # the data must be valid first",
+        f"kachin-events build --version {d.package['version']} --out releases",
+        "```", "",
+        f"This writes `releases/{d.package['version']}/` with the data package (`datapackage.json`), CSV and "
+        "Parquet files, the exports, `CHANGELOG.md` and `SHA256SUMS`. See the "
+        "[maintainer guide](maintaining.md#releasing).",
+    ]) + "\n"
+
+
+
+
+def build_release(d) -> dict | None:
+    """Build the current data with ``kachin-events build`` into a temporary folder; None without it."""
+    if not has_build():
+        return None
+    if d._release is not None:
+        return d._release
+    version = d.package["version"]
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+        proc = subprocess.run([sys.executable, "-m", "kachin_events", "build", "--version", version, "--out", tmp],
+                              cwd=d.root, capture_output=True, text=True, env=env, check=False)
+        if proc.returncode != 0:
+            msg = (f"`kachin-events build --version {version}` failed (exit {proc.returncode}) while building "
+                   f"the docs:\n{proc.stdout}\n{proc.stderr}")
+            raise DirectiveError(msg)
+        out = Path(tmp) / version
+        changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8") if (out / "CHANGELOG.md").is_file() else None
+        sums = (out / "SHA256SUMS").read_text(encoding="utf-8") if (out / "SHA256SUMS").is_file() else ""
+        files = []
+        for line in sums.splitlines():
+            if line.strip():
+                digest, _, name = line.partition("  ")
+                p = out / name.strip().lstrip("*")
+                files.append((name.strip().lstrip("*"), p.stat().st_size if p.is_file() else None, digest))
+        d._release = {"version": version, "changelog": changelog, "files": files,
+                      "command": f"kachin-events build --version {version} --out DIR"}
+    return d._release
+
+
+def registry_md() -> str:
+    if not has_module("registry"):
+        return "No release registry in this version of the package.\n"
+    from kachin_events.registry import read_registry
+
+    entries = read_registry()["versions"]
+    if not entries:
+        return ("No release has been published yet: the registry shipped with the package "
+                "(`kachin_events/registry.json`) lists none, so `kachin_events.versions()` returns an empty list.\n")
+    rows = [[code(e["version"]), esc(e.get("created", "")), esc(e.get("base_url") or "not hosted yet"),
+             len(e.get("files", {}))] for e in entries]
+    return markdown_table(["Version", "Created", "Hosted at", "Files"], rows) + "\n"
+
+
+def releases_md(d) -> str:
+    rel_ = build_release(d)
+    parts = []
+    if rel_ is None:
+        parts += ["This version of the package has no release builder (`kachin-events build`), so no release "
+                  f"notes can be generated. The statistics below are those of the current data (version "
+                  f"{d.package['version']} in `datapackage.json`).", ""]
+    else:
+        parts += [f"The current data, built at documentation time with `{rel_['command']}`. Its release notes "
+                  "(`CHANGELOG.md`, written by the build):", ""]
+        if rel_["changelog"]:
+            notes = re.sub(r"^(#{1,4}) ", lambda m: "##" + m.group(1) + " ", rel_["changelog"], flags=re.M)
+            parts += ['<div class="ke-changelog" markdown>', "", notes.strip(), "", "</div>", ""]
+        rows = [[code(n), "" if s is None else f"{s:,}", f"`{h[:16]}…`"] for n, s, h in rel_["files"]]
+        parts += ["Files of the release, from its `SHA256SUMS`:", "",
+                  markdown_table(["File", "Bytes", "SHA-256 (first 16 hex digits)"], rows), ""]
+    return "\n".join(parts) + "\n"
+
+
+def module_doc(name: str) -> str:
+    """A module's docstring as Markdown; a note when the module does not exist (yet)."""
+    if not has_module(name):
+        return f"*(The module `kachin_events.{name}` is not part of this version of the package.)*\n"
+    import importlib
+
+    mod = importlib.import_module(f"kachin_events.{name}")
+    return render_docstring(mod.__doc__ or "", 3)

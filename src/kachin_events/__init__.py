@@ -39,6 +39,18 @@ _LAZY = {
     "diff_releases": "diff",
     "required_bump": "diff",
     "ReleaseDiff": "diff",
+    "resolve_names": "contrib.resolve",
+    "resolve_submission": "contrib.resolve",
+    "compare_with_base": "contrib.base",
+    "canonical_csv": "contrib.canonical",
+    "write_canonical": "contrib.canonical",
+    "format_package": "contrib.fmt",
+    "FmtResult": "contrib.fmt",
+    "write_template": "contrib.template",
+    "retire_event": "contrib.retire",
+    "correct_event": "contrib.retire",
+    "add_submission": "contrib.add",
+    "AddResult": "contrib.add",
 }
 
 __all__ = ["__version__", *_LAZY]

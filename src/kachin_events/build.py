@@ -5,10 +5,11 @@
     datapackage.json          Data Package v2 describing every file below
     SHA256SUMS                "<sha256>  <path>" for every other file, sorted by path
     CHANGELOG.md              release notes: the diff with the previous release
-    csv/<table>.csv           all 8 tables; UTF-8, LF, schema column order, rows by primary key
+    csv/<table>.csv           every table; UTF-8, LF, schema column order, rows by primary key
     parquet/<table>.parquet   the same rows, typed (zstd)
     exports/acled.csv         the events in ACLED's 31-column layout
     exports/events.geojson    the events as GeoJSON points
+    exports/deletions.csv     the retired event ids: the retractions without their notes
 
 and ``DIR/kachin-events-X.Y.Z.zip`` holding the same files under ``kachin-events-X.Y.Z/``.
 The loader (:mod:`kachin_events.loader`) depends on this layout.
@@ -18,9 +19,9 @@ How the release's ``datapackage.json`` describes its files
 Every resource has ``bytes`` and ``hash`` (``sha256:<hex>``), so that
 ``frictionless validate DIR/X.Y.Z/datapackage.json`` checks every file:
 
-* the CSV tables (named ``<table>``) and the ACLED export (``acled-export``) are
-  ``"type": "table"`` with their Table Schema inline, so frictionless also checks every
-  cell, the keys and the foreign keys;
+* the CSV tables (named ``<table>``), the ACLED export (``acled-export``) and the
+  deletions list (``deletions``) are ``"type": "table"`` with their Table Schema inline,
+  so frictionless also checks every cell, the keys and the foreign keys;
 * the GeoJSON export (``events-geojson``) has no ``type``, which Data Package v2 defines
   as a non-specific file: frictionless checks its bytes and hash;
 * the Parquet files (``<table>-parquet``) are ``"type": "file"``, with the table's
@@ -51,6 +52,17 @@ in a fixed order, and zip entries are sorted with a fixed time (1980-01-01) and 
 
 Safety
 ------
+Deletions
+---------
+The ``retractions`` table is the release's deletions list: every event id retired up to
+this release, when, why (``duplicate``, ``false`` ...) and, for a duplicate, the event it
+was merged into. ``exports/deletions.csv`` publishes the same rows without their notes,
+the analogue of ACLED's deletions feed, for users who refresh data taken from an earlier
+release: remove these ids. :func:`verify_release` checks that it holds exactly the
+retractions and that no deleted id is still in ``events``. The change log
+(``CHANGELOG.md``) lists each retirement and each correction since the previous release
+with its reason (see :mod:`kachin_events.diff`).
+
 The release is written into a hidden temporary folder inside ``DIR`` and renamed into
 place at the end; a failed build leaves nothing behind. A version already in ``DIR``
 (folder or zip) is never overwritten.
@@ -70,7 +82,7 @@ from pathlib import Path
 
 from . import _paths
 from .diff import ReleaseData, TableData, read_csv_text
-from .exports import acled_csv, acled_schema, events_geojson
+from .exports import acled_csv, acled_schema, deletions_csv, deletions_schema, events_geojson
 from .schema import TABLES
 from .semver import VersionError, check_version, parse_version
 from .tablefiles import (  # noqa: F401 - re-exported for callers of build
@@ -169,7 +181,7 @@ def _description(source: dict, version: str) -> str:
     first = source.get("description", "").split(". ")[0].rstrip(".")
     lead = f"{first}. " if first else ""
     return (f"{lead}Release {version}: every table as CSV and as Parquet, the events in ACLED's layout "
-            "and as GeoJSON, with their schemas, sizes and SHA-256 hashes.")
+            "and as GeoJSON, and the list of retired event ids, with their schemas, sizes and SHA-256 hashes.")
 
 
 def _descriptor(source: dict, version: str, created: dt.datetime, files: dict[str, bytes]) -> dict:
@@ -198,6 +210,9 @@ def _descriptor(source: dict, version: str, created: dt.datetime, files: dict[st
     resources.append({"name": "events-geojson", "title": "Events as GeoJSON points", "path": "exports/events.geojson",
                       "format": "geojson", "mediatype": "application/geo+json", "encoding": "utf-8",
                       **stats("exports/events.geojson")})
+    resources.append({"name": "deletions", "title": "Retired event ids (deletions)", "type": "table",
+                      "path": "exports/deletions.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                      **stats("exports/deletions.csv"), "schema": deletions_schema()})
     desc = {"$schema": DP_V2, "name": source.get("name", "kachin-events")}
     desc["title"] = source.get("title", "kachin-events")
     desc["description"] = _description(source, version)
@@ -320,6 +335,7 @@ def build_release(version: str, out_dir: str | Path, package: str | Path | None 
             emit(f"parquet/{t}.parquet", table_parquet(schemas[t], rows[t]))
         emit("exports/acled.csv", acled_csv(tables, int(created.timestamp())))
         emit("exports/events.geojson", events_geojson(tables))
+        emit("exports/deletions.csv", deletions_csv(tables))
         emit("datapackage.json", _json_bytes(_descriptor(source, version, created, files)))
         emit("CHANGELOG.md", diff.to_markdown(created=new.created).encode("utf-8"))
         emit("SHA256SUMS", "".join(f"{_sha(files[r])}  {r}\n" for r in sorted(files)).encode("utf-8"))
@@ -454,7 +470,8 @@ def verify_release(path: str | Path) -> list[str]:
                             f"the descriptor says {res.get('bytes')}")
         if res.get("hash") != f"sha256:{_sha(data)}":
             problems.append(f"resource {res['name']}: the hash of {rel} is not the descriptor's {res.get('hash')}")
-    expected = {"datapackage.json", "CHANGELOG.md", "exports/acled.csv", "exports/events.geojson"}
+    expected = {"datapackage.json", "CHANGELOG.md", "exports/acled.csv", "exports/events.geojson",
+                "exports/deletions.csv"}
     expected |= {f"csv/{t}.csv" for t in TABLES} | {f"parquet/{t}.parquet" for t in TABLES}
     problems += [f"{rel}: missing from the release" for rel in sorted(expected - set(on_disk))]
     for res in resources.values():
@@ -463,7 +480,37 @@ def verify_release(path: str | Path) -> list[str]:
             if parquet is not None and parquet.get("path") not in on_disk:
                 continue
             problems += _check_table(folder, res, parquet)
+    problems += _check_deletions(folder, resources, on_disk)
     problems += _check_zip(folder, desc.get("version") or folder.name, on_disk)
+    return problems
+
+
+def _check_deletions(folder: Path, resources: dict, on_disk: dict[str, Path]) -> list[str]:
+    """The deletions list holds exactly the retractions (without notes); no deleted id is an event."""
+    dels, retr, events = resources.get("deletions"), resources.get("retractions"), resources.get("events")
+    if dels is None:
+        return ["the descriptor has no deletions resource (exports/deletions.csv)"]
+    if any(r is None or r.get("path") not in on_disk for r in (dels, retr, events)):
+        return []  # a missing file is reported already
+    try:
+        tables = {n: read_csv_text(folder / r["path"]) for n, r in
+                  (("deletions", dels), ("retractions", retr), ("events", events))}
+    except (OSError, ValueError, csv.Error) as exc:
+        return [f"{dels['path']}: cannot be compared with the retractions ({exc})"]
+    header, rows = tables["deletions"]
+    r_header, r_rows = tables["retractions"]
+    if not set(header) <= set(r_header) or "event_id" not in header:
+        return [f"{dels['path']}: the columns {header} are not columns of {retr['path']} {r_header}"]
+    expected = [tuple(r[r_header.index(h)] for h in header) for r in r_rows]
+    problems = []
+    if rows != expected:
+        problems.append(f"{dels['path']}: its rows are not those of {retr['path']} ({len(rows)} vs {len(r_rows)} rows)")
+    e_header, e_rows = tables["events"]
+    if "event_id" in e_header:
+        live = {r[e_header.index("event_id")] for r in e_rows}
+        back = sorted(r[header.index("event_id")] for r in rows if r[header.index("event_id")] in live)
+        if back:
+            problems.append(f"{dels['path']}: the deleted events {', '.join(back)} are still in {events['path']}")
     return problems
 
 

@@ -1,11 +1,15 @@
 """What changed between two releases, and which version bump that needs.
 
 :func:`diff_releases` compares two release folders (or two version numbers in a folder
-of releases): events added, removed and changed (with each changed field's old and new
-value), rows added, removed and changed in the other tables, and schema changes per
-table. :func:`required_bump` applies the rules of :mod:`kachin_events.semver` to it.
-A :class:`ReleaseDiff` prints as text, JSON or Markdown; the Markdown is the release
-notes that ``kachin-events build`` writes to ``CHANGELOG.md``.
+of releases): events added, retired, removed and changed (with each changed field's old
+and new value), rows added, removed and changed in the other tables, and schema changes
+per table. A removed event that the new release's ``retractions`` table records is
+*retired*, with its reason; the rows of ``retractions`` and ``corrections`` that the old
+release did not have are listed with their reasons (``ReleaseDiff.retirements`` and
+``ReleaseDiff.corrections``). :func:`required_bump` applies the rules of
+:mod:`kachin_events.semver` to it. A :class:`ReleaseDiff` prints as text, JSON or
+Markdown; the Markdown is the release notes that ``kachin-events build`` writes to
+``CHANGELOG.md``.
 
 Releases are compared by their CSV files and the schemas inlined in their
 ``datapackage.json``, never by the current package's schemas: an old release is read
@@ -149,10 +153,27 @@ class ReleaseDiff:
     new: str | None
     tables: dict[str, TableDiff] = field(default_factory=dict)
     schema: list[SchemaChange] = field(default_factory=list)
+    #: Rows of ``retractions`` new since the old release (every row, for a first release),
+    #: as dicts of text cells (None = empty), by event_id.
+    retirements: list[dict] = field(default_factory=list)
+    #: Rows of ``corrections`` new since the old release, likewise.
+    corrections: list[dict] = field(default_factory=list)
 
     @property
     def events(self) -> TableDiff:
         return self.tables.get("events") or TableDiff("events", ("event_id",))
+
+    @property
+    def retired(self) -> list[tuple]:
+        """The removed events that a retractions row of the new release accounts for."""
+        ids = {r.get("event_id") for r in self.retirements}
+        return [k for k in self.events.removed if k[0] in ids]
+
+    @property
+    def unrecorded(self) -> list[tuple]:
+        """The removed events that no new retractions row accounts for."""
+        retired = set(self.retired)
+        return [k for k in self.events.removed if k not in retired]
 
     def required_bump(self) -> str | None:
         return required_bump(self)
@@ -340,7 +361,19 @@ def diff_data(old: ReleaseData | None, new: ReleaseData) -> ReleaseDiff:
         if old is not None:
             out.schema += schema_changes(name, a.schema if a else None, b.schema if b else None)
         out.tables[name] = _diff_rows(name, a, b)
+    out.retirements = _added_rows(out, new, "retractions")
+    out.corrections = _added_rows(out, new, "corrections")
     return out
+
+
+def _added_rows(diff: ReleaseDiff, new: ReleaseData, table: str) -> list[dict]:
+    """The new release's rows of ``table`` that the diff counts as added, as dicts."""
+    data, changes = new.tables.get(table), diff.tables.get(table)
+    if data is None or changes is None:
+        return []
+    pos = [data.header.index(k) if k in data.header else None for k in changes.key]
+    rows = {tuple(r[p] if p is not None else None for p in pos): dict(zip(data.header, r)) for r in data.rows}
+    return [rows[k] for k in changes.added if k in rows]
 
 
 def diff_releases(old: str | Path | None, new: str | Path, releases: str | Path | None = None) -> ReleaseDiff:
@@ -368,6 +401,10 @@ def diff_releases(old: str | Path | None, new: str | Path, releases: str | Path 
     return diff_data(old_data, new_data)
 
 
+#: Tables whose added rows only record changed values: adding one is a patch.
+PATCH_TABLES = ("corrections",)
+
+
 def bump_reasons(diff: ReleaseDiff) -> list[tuple[str, str]]:
     """Why a release needs a bump: (bump, reason) pairs, largest bump first."""
     out = [(c.bump, f"{c.table}: {c.detail}") for c in diff.schema]
@@ -375,9 +412,14 @@ def bump_reasons(diff: ReleaseDiff) -> list[tuple[str, str]]:
         for t in diff.tables.values():
             what = "events" if t.table == "events" else f"{t.table} rows"
             if t.added:
-                out.append(("minor", f"{len(t.added)} {what} added{_some(t.added)}"))
-            if t.removed:
-                out.append(("minor", f"{len(t.removed)} {what} removed{_some(t.removed)}"))
+                bump = "patch" if t.table in PATCH_TABLES else "minor"
+                out.append((bump, f"{len(t.added)} {what} added{_some(t.added)}"))
+            removed = t.removed
+            if t.table == "events" and diff.retired:
+                out.append(("minor", f"{len(diff.retired)} events retired{_some(diff.retired)}"))
+                removed = diff.unrecorded
+            if removed:
+                out.append(("minor", f"{len(removed)} {what} removed{_some(removed)}"))
             if t.changed:
                 out.append(("patch", f"{len(t.changed)} {what} changed{_some(list(t.changed))}"))
     return sorted(out, key=lambda p: -bump_rank(p[0]))
@@ -396,12 +438,27 @@ def _key_text(key: tuple) -> str:
 def required_bump(diff: ReleaseDiff) -> str | None:
     """The smallest bump the changes allow: ``"major"``, ``"minor"``, ``"patch"`` or None.
 
-    A first release (nothing to compare with) and an unchanged one need no bump.
+    A first release (nothing to compare with) and an unchanged one need no bump. Rows
+    added, in any table, need a minor release, and so do rows removed; changed values
+    need a patch (see :mod:`kachin_events.semver`). Two tables record such changes as
+    data, consistently with those rules:
+
+    * a **retirement** (an event removed, and a ``retractions`` row saying why) is a
+      minor change, like any removed record: code that worked on the old columns keeps
+      working, only counts change. The diff reports the event as *retired*, not merely
+      removed.
+    * a **correction** (an event's value changed, and a ``corrections`` row recording
+      it) stays a patch: rows added to ``corrections`` (:data:`PATCH_TABLES`) only
+      record changed values, so they need no more than the change they record.
 
     Examples
     --------
     >>> d = ReleaseDiff("0.1.0", "0.1.1", tables={"events": TableDiff("events", ("event_id",),
     ...     changed={("KE000001",): {"fatalities_best": (None, 3)}})})
+    >>> required_bump(d)
+    'patch'
+    >>> d.tables["corrections"] = TableDiff("corrections", ("event_id", "corrected_on", "field"),
+    ...     added=[("KE000001", "2026-03-01", "fatalities_best")])
     >>> required_bump(d)
     'patch'
     >>> d.tables["events"].added.append(("KE000099",))
@@ -432,9 +489,12 @@ def _to_dict(d: ReleaseDiff) -> dict:
         "events": {
             "added": [k[0] if len(k) == 1 else list(k) for k in ev.added],
             "removed": [k[0] if len(k) == 1 else list(k) for k in ev.removed],
+            "retired": [k[0] if len(k) == 1 else list(k) for k in d.retired],
             "changed": {_key_text(k): {f: {"old": o, "new": n} for f, (o, n) in fs.items()}
                         for k, fs in ev.changed.items()},
         },
+        "retirements": d.retirements,
+        "corrections": d.corrections,
         "tables": {t.table: {"rows": t.new_rows, "added": len(t.added), "removed": len(t.removed),
                              "changed": len(t.changed)} for t in d.tables.values()},
     }
@@ -448,20 +508,42 @@ def _title(d: ReleaseDiff) -> str:
     return f"kachin-events {d.old} -> {d.new}: {verdict}"
 
 
+def _retirement(r: dict) -> str:
+    """One retirement in words: why, into which event, when, and the note."""
+    why = r.get("reason") or "no reason given"
+    if r.get("merged_into"):
+        why += f", merged into {r['merged_into']}"
+    when = f" on {r['retired_on']}" if r.get("retired_on") else ""
+    note = f": {r['note']}" if r.get("note") else ""
+    return f"{r.get('event_id')} retired{when} ({why}){note}"
+
+
+def _correction(r: dict, quote=str) -> str:
+    """One correction in words: the field, old and new value, when, why and on which source."""
+    source = f" (source: {r['source_id']})" if r.get("source_id") else ""
+    old, new = ("(empty)" if v is None else _short(v) for v in (r.get("old_value"), r.get("new_value")))
+    return (f"{r.get('event_id')} {quote(r.get('field'))}: {old} -> {new} on {r.get('corrected_on')}, "
+            f"because: {r.get('reason')}{source}")
+
+
 def _to_text(d: ReleaseDiff) -> str:
     lines = [_title(d)]
     if d.old is None:
         lines += [f"  {t.table}: {t.new_rows} rows" for t in d.tables.values()]
+        lines += _text_logs(d)
         return "\n".join(lines)
     if d.schema:
         lines.append("Schema changes:")
         lines += [f"  {c.table}: {c.detail} ({c.bump})" for c in d.schema]
     ev = d.events
-    lines.append(f"Events: {len(ev.added)} added, {len(ev.removed)} removed, {len(ev.changed)} changed")
+    lines.append(f"Events: {len(ev.added)} added, {len(d.retired)} retired, {len(d.unrecorded)} removed, "
+                 f"{len(ev.changed)} changed")
     lines += [f"  + {_key_text(k)}" for k in ev.added]
-    lines += [f"  - {_key_text(k)} (retired; the id is never reused)" for k in ev.removed]
+    lines += [f"  x {_key_text(k)} (retired; the id is never reused)" for k in d.retired]
+    lines += [f"  - {_key_text(k)} (removed without a retractions row; the id is never reused)" for k in d.unrecorded]
     for k, fs in ev.changed.items():
         lines.append(f"  ~ {_key_text(k)}: " + "; ".join(f"{f} {_short(o)} -> {_short(n)}" for f, (o, n) in fs.items()))
+    lines += _text_logs(d)
     others = [t for t in d.tables.values() if t.table != "events"]
     if any(not t.empty for t in others):
         lines.append("Other tables (added/removed/changed):")
@@ -469,8 +551,31 @@ def _to_text(d: ReleaseDiff) -> str:
     return "\n".join(lines)
 
 
+def _text_logs(d: ReleaseDiff) -> list[str]:
+    lines = []
+    if d.retirements:
+        lines.append(f"Retirements ({len(d.retirements)}):")
+        lines += [f"  {_retirement(r)}" for r in d.retirements]
+    if d.corrections:
+        lines.append(f"Corrections ({len(d.corrections)}):")
+        lines += [f"  {_correction(r)}" for r in d.corrections]
+    return lines
+
+
 def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _md_logs(d: ReleaseDiff) -> list[str]:
+    body = []
+    if d.retirements:
+        body += ["", "## Retired events", "",
+                 "These ids are retired and never reused; `exports/deletions.csv` lists every retired id.", ""]
+        body += [f"- {_md(_retirement(r))}" for r in d.retirements]
+    if d.corrections:
+        body += ["", "## Corrections", ""]
+        body += [f"- {_md(_correction(r, quote=lambda f: f'`{f}`'))}" for r in d.corrections]
+    return body
 
 
 def _to_markdown(d: ReleaseDiff, created: str | None = None) -> str:
@@ -480,23 +585,28 @@ def _to_markdown(d: ReleaseDiff, created: str | None = None) -> str:
     if d.old is None:
         body = ["First release. Tables and their rows:", "", "| table | rows |", "| --- | ---: |"]
         body += [f"| {t.table} | {t.new_rows} |" for t in d.tables.values()]
-        return head + "\n".join(body) + "\n"
+        return head + "\n".join(body + _md_logs(d)) + "\n"
     need = required_bump(d)
     body = [f"Changes since {d.old}" + (f" (a {need} release)." if need else ": none.")]
     if d.schema:
         body += ["", "## Schema changes", ""]
         body += [f"- `{c.table}`: {_md(c.detail)} ({c.bump})" for c in d.schema]
     ev = d.events
-    body += ["", "## Events", "", f"{len(ev.added)} added, {len(ev.removed)} removed, {len(ev.changed)} changed."]
+    body += ["", "## Events", "", f"{len(ev.added)} added, {len(d.retired)} retired, {len(d.unrecorded)} removed, "
+             f"{len(ev.changed)} changed."]
     if ev.added:
         body += ["", "Added:", ""] + [f"- {_key_text(k)}" for k in ev.added]
-    if ev.removed:
-        body += ["", "Removed (the ids are retired and never reused):", ""] + [f"- {_key_text(k)}" for k in ev.removed]
+    if d.retired:
+        body += ["", "Retired (see Retired events below):", ""] + [f"- {_key_text(k)}" for k in d.retired]
+    if d.unrecorded:
+        body += ["", "Removed (the ids are retired and never reused; no retractions row says why):", ""]
+        body += [f"- {_key_text(k)}" for k in d.unrecorded]
     if ev.changed:
         body += ["", "Changed:", ""]
         for k, fs in ev.changed.items():
             body.append(f"- {_key_text(k)}: " + "; ".join(
                 f"`{f}` {_md(_short(o))} → {_md(_short(n))}" for f, (o, n) in fs.items()))
+    body += _md_logs(d)
     body += ["", "## All tables", "", "| table | rows | added | removed | changed |",
              "| --- | ---: | ---: | ---: | ---: |"]
     body += [f"| {t.table} | {t.new_rows} | {len(t.added)} | {len(t.removed)} | {len(t.changed)} |"

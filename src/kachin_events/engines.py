@@ -11,12 +11,11 @@ same rule ids and messages, so a cell both engines flag is reported once.
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from .coerce import polars_dtype, raw_frame
-from .findings import ERROR, Finding
-from .read import RawTable
+from .findings import ERROR, Finding, did_you_mean
+from .read import RawTable, describe_files
 from .rules import Context, get_rule, table_rules
 from .schema import TableSchema, get_schema
 
@@ -30,11 +29,12 @@ def schema_message(rule_id: str, schema: TableSchema, field: str | None, value) 
         return f"is empty but required: {fld.description if fld else ''}".rstrip(": ")
     if rule_id == "enum" and fld:
         allowed = [str(v) for v in c.get("enum", [])]
-        close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.6)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
+        close = did_you_mean(value, allowed)
+        hint = f" Did you mean {close!r}?" if close else ""
         shown = ", ".join(repr(a) for a in allowed) if len(allowed) <= 12 else (
             ", ".join(repr(a) for a in allowed[:12]) + f" ... ({len(allowed)} values; see the codebook)")
-        return f"is not an allowed value of {field}; use one of: {shown}.{hint}"
+        return (f"{str(value)!r} is not one of the allowed values of the {field} column.{hint} "
+                f"The allowed values are: {shown} (written exactly so).")
     if rule_id == "pattern" and fld:
         return f"does not match the pattern {c.get('pattern')!r} of {field}; {fld.description}"
     if rule_id == "minimum":
@@ -221,6 +221,7 @@ def run_frictionless(raws: dict[str, RawTable], skip: dict[str, set]) -> list[Fi
             continue
         raw = raws[task.name]
         ts = get_schema(task.name)
+        firsts: dict = {}  # key -> the first row holding it, built on the first duplicate
         for err in task.errors:
             d = err.to_descriptor()
             row = d.get("rowNumber")
@@ -253,15 +254,33 @@ def run_frictionless(raws: dict[str, RawTable], skip: dict[str, set]) -> list[Fi
                 if any((idx, f) in skip.get(task.name, set()) for f in pk) or "all \"None\"" in d.get("note", ""):
                     continue
                 value = ", ".join(str(raw.rows[idx][ts.field_names.index(f)]) for f in pk)
-                msg = (f"the key ({', '.join(pk)}) = ({value}) is already used by another row"
-                       f"{' (in the repository)' if not all(raw.checked) else ''}; use a new id")
-                out.append(_finding(raw, idx, pk[0], value, "primary-key", msg))
+                out.append(_finding(raw, idx, pk[0], value, "primary-key", _pk_message(raw, idx, pk, value, firsts)))
             elif etype == "foreign-key":
-                out.extend(_fk_findings(raw, idx, ts, d))
+                out.extend(_fk_findings(raw, idx, ts, d, raws))
     return out
 
 
-def _fk_findings(raw: RawTable, idx: int, ts: TableSchema, d: dict) -> list[Finding]:
+def _pk_message(raw: RawTable, idx: int, pk: list, value: str, firsts: dict) -> str:
+    """Where else the key is: the submission's own row, or the repository's."""
+    pos = [get_schema(raw.table).field_names.index(f) for f in pk]
+    if not firsts:
+        for i, row in enumerate(raw.rows):
+            firsts.setdefault(tuple(row[p] for p in pos), i)
+    other = firsts.get(tuple(raw.rows[idx][p] for p in pos))
+    what = f"the key ({', '.join(pk)}) = ({value})" if len(pk) > 1 else f"{pk[0]} {value}"
+    if other is None or other == idx:
+        return f"{what} is already used by another row; use a new id"
+    if raw.checked[other] and not all(raw.checked):
+        where = f"row {raw.lines[other]} of {raw.files[other]}, in this submission"
+    elif raw.checked[other]:
+        where = f"row {raw.lines[other]} of {raw.files[other]}"
+    else:
+        where = f"row {raw.lines[other]} of {raw.files[other]}, in the repository"
+    fix = "use a new id" if len(pk) == 1 else "remove one of the two rows if they say the same, or correct one"
+    return f"{what} is already used by {where}; {fix}"
+
+
+def _fk_findings(raw: RawTable, idx: int, ts: TableSchema, d: dict, raws: dict) -> list[Finding]:
     fields = d.get("fieldNames") or []
     note = d.get("note", "")
     out = []
@@ -274,11 +293,28 @@ def _fk_findings(raw: RawTable, idx: int, ts: TableSchema, d: dict) -> list[Find
             value = raw.rows[idx][ts.field_names.index(f)]
             if value is None:
                 continue
-            msg = (f"is not an existing {', '.join(ref['fields'])} of the {target} table; "
-                   f"use a code from data/{target}.csv (see the codebook) or add the {target} row in the same submission")
-            out.append(_finding(raw, idx, f, value, "foreign-key", msg))
+            out.append(_finding(raw, idx, f, value, "foreign-key", _fk_message(value, target, ref["fields"], raws)))
         if fields:
             break
     if not out:
         out.append(_finding(raw, idx, None, None, "foreign-key", f"broken reference: {note}"))
     return out
+
+
+def _fk_message(value, target: str, ref_fields: list, raws: dict) -> str:
+    """Where the codes of the referenced table are: its files, as they exist, and a close code."""
+    key = ", ".join(ref_fields)
+    msg = f"{value!r} is not an existing {key} of the {target} table"
+    table = raws.get(target)
+    if table is None or not len(table):
+        return msg + f" (it has no rows yet); add the {target} row to your submission"
+    repo = describe_files(f for f, c in zip(table.files, table.checked) if not c)
+    mine = describe_files(f for f, c in zip(table.files, table.checked) if c)
+    where = f"{repo} or your {mine}" if repo and mine else repo or mine
+    close = None
+    if len(ref_fields) == 1 and target != "events":  # event ids are numbers: a close one is no hint
+        pos = get_schema(target).field_names.index(ref_fields[0])
+        close = did_you_mean(value, sorted({row[pos] for row in table.rows if row[pos] is not None}), cutoff=0.75)
+    hint = f" Did you mean {close!r}?" if close else ""
+    return (f"{msg} (see {where}).{hint} Use a {key} from there, or add the {target} row to your submission "
+            "first")

@@ -1,4 +1,5 @@
-"""Exports of a release in other layouts: ACLED's 31-column CSV, and GeoJSON points.
+"""Exports of a release in other layouts: ACLED's 31-column CSV, GeoJSON points, and the
+deletions list (the retired event ids, like ACLED's deletions feed).
 
 The ACLED layout lets anyone put these events next to ACLED's own Myanmar export. It is
 a translation, not a copy of ACLED's coding: where our data says more than ACLED's
@@ -348,3 +349,49 @@ def events_geojson(tables: dict) -> bytes:
         })
     doc = {"type": "FeatureCollection", "features": features}
     return (json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
+
+
+#: The retractions columns that the deletions list leaves out (like ACLED's deletions
+#: feed, it says which id went, when, why and into which event; the note stays in the
+#: release's retractions table).
+DELETIONS_OMIT = ("note",)
+
+
+def deletions_schema() -> dict:
+    """The Table Schema of the deletions list: the retractions table without its note.
+
+    Examples
+    --------
+    >>> s = deletions_schema()
+    >>> [f["name"] for f in s["fields"]], s["primaryKey"]
+    (['event_id', 'retired_on', 'reason', 'merged_into'], ['event_id'])
+    """
+    from .tablefiles import inline_schema
+
+    base = inline_schema("retractions")
+    fields = [f for f in base["fields"] if f["name"] not in DELETIONS_OMIT]
+    names = {f["name"] for f in fields}
+    return {
+        "description": "The event ids retired up to this release (ACLED's deletions list, for this dataset): "
+                       "remove them from data taken from an earlier release; a duplicate names the event it "
+                       "was merged into. The same rows as the retractions table, without its note.",
+        "fields": fields,
+        "primaryKey": base["primaryKey"],
+        "foreignKeys": [fk for fk in base.get("foreignKeys", []) if set(fk["fields"]) <= names],
+        "missingValues": [""],
+    }
+
+
+def deletions_csv(tables: dict) -> bytes:
+    """The deletions list as UTF-8 CSV bytes, rows by event_id.
+
+    Examples
+    --------
+    >>> from kachin_events.tables import read_tables
+    >>> deletions_csv(read_tables()).decode()
+    'event_id,retired_on,reason,merged_into\\n'
+    """
+    from .tablefiles import sorted_rows, table_csv
+
+    schema = deletions_schema()
+    return table_csv(schema, sorted_rows(tables["retractions"], schema))

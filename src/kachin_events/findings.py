@@ -8,10 +8,48 @@ findings of one run, so a contributor sees every problem at once.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 
 ERROR = "error"
 WARNING = "warning"
+
+
+def _loose(text) -> str:
+    return re.sub(r"[\W_]+", "", str(text)).casefold()
+
+
+def did_you_mean(value, choices, cutoff: float = 0.6) -> str | None:
+    """The choice a mistyped ``value`` most likely means, or None.
+
+    Case, spaces and punctuation are ignored first (``event source`` is
+    ``event_source``); otherwise the closest choice by :mod:`difflib`, if close enough.
+
+    Examples
+    --------
+    >>> did_you_mean("Battle", ["Battles", "Riots", "Protests"])
+    'Battles'
+    >>> did_you_mean("airstrike", ["Armed clash", "Air/drone strike", "Attack"])
+    'Air/drone strike'
+    >>> did_you_mean("Event ID", ["event_id", "date_start"])
+    'event_id'
+    >>> did_you_mean("zzz", ["Battles", "Riots"]) is None
+    True
+    """
+    import difflib
+
+    if value is None:
+        return None
+    choices = [str(c) for c in choices]
+    key = _loose(value)
+    for c in choices:
+        if _loose(c) == key:
+            return c
+    loose = {}
+    for c in choices:
+        loose.setdefault(_loose(c), c)
+    close = difflib.get_close_matches(key, list(loose), n=1, cutoff=cutoff) if key else []
+    return loose[close[0]] if close else None
 
 
 @dataclass(frozen=True, order=True)
@@ -46,8 +84,31 @@ class Finding:
     severity: str
     message: str
 
-    def sort_key(self) -> tuple:
-        return (self.file, self.row or 0, self.field or "", self.rule, self.message)
+    def sort_key(self, columns: dict | None = None) -> tuple:
+        """File, row, then the field's position in its table (``columns`` maps a file
+        to its table's field names; without it, fields sort by name), then rule.
+
+        Examples
+        --------
+        >>> a = Finding("e.csv", 2, "notes", None, "required", "error", "...")
+        >>> b = Finding("e.csv", 2, "date_end", None, "type", "error", "...")
+        >>> [f.field for f in sorted([a, b], key=lambda f: f.sort_key({"e.csv": ["date_end", "notes"]}))]
+        ['date_end', 'notes']
+        >>> [f.field for f in sorted([a, b], key=lambda f: f.sort_key({"e.csv": ["notes", "date_end"]}))]
+        ['notes', 'date_end']
+        """
+        order = (columns or {}).get(self.file)
+        if self.field is None:
+            pos = -1  # about the whole row or file: first
+        elif order and self.field in order:
+            pos = order.index(self.field)
+        else:
+            pos = len(order) if order else 0
+        return (self.file, self.row or 0, pos, self.field or "", self.rule, self.message)
+
+    def says_value(self) -> bool:
+        """Whether the message already quotes the value (then it is not printed twice)."""
+        return self.value is not None and repr(self.value) in self.message
 
     def location(self) -> str:
         where = self.file
@@ -74,6 +135,10 @@ class Report:
     files: list[str] = field(default_factory=list)
     #: Set when a file could not be read at all (exit status 2).
     unreadable: bool = False
+    #: file -> its table's field names, so that findings sort in column order.
+    columns: dict = field(default_factory=dict, repr=False)
+    #: The tables checked (``validate(..., keep_tables=True)``): table -> RawTable.
+    tables: dict | None = field(default=None, repr=False, compare=False)
 
     def add(self, finding: Finding) -> None:
         self.findings.append(finding)
@@ -106,7 +171,7 @@ class Report:
         seen = {}
         for f in self.findings:
             seen.setdefault((f.file, f.row, f.field, f.rule), f)
-        self.findings = sorted(seen.values(), key=Finding.sort_key)
+        self.findings = sorted(seen.values(), key=lambda f: f.sort_key(self.columns))
         return self
 
     def rules_hit(self) -> set[str]:
@@ -114,7 +179,28 @@ class Report:
 
     # -- output -----------------------------------------------------------------
     def to_dict(self) -> dict:
-        return {"valid": self.valid, "errors": [asdict(f) for f in self.findings]}
+        """The report as plain data: errors and warnings apart, with counts.
+
+        Examples
+        --------
+        >>> r = Report(files=["e.csv"])
+        >>> r.add(Finding("e.csv", 3, "date_end", "2020-01-01", "date-order", "error", "ends before it starts"))
+        >>> d = r.to_dict()
+        >>> d["valid"], d["exit_code"], d["unreadable"], d["counts"]
+        (False, 1, False, {'errors': 1, 'warnings': 0, 'files': 1})
+        >>> d["errors"][0]["rule"], d["warnings"], d["files"]
+        ('date-order', [], ['e.csv'])
+        """
+        errors, warnings = self.errors, self.warnings
+        return {
+            "valid": self.valid,
+            "exit_code": self.exit_code,
+            "unreadable": self.unreadable,
+            "counts": {"errors": len(errors), "warnings": len(warnings), "files": len(self.files)},
+            "errors": [asdict(f) for f in errors],
+            "warnings": [asdict(f) for f in warnings],
+            "files": list(self.files),
+        }
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
@@ -123,7 +209,7 @@ class Report:
         lines = []
         for f in self.findings:
             col = f" [{f.field}]" if f.field else ""
-            val = f" value {f.value!r}" if f.value not in (None, "") else ""
+            val = f" value {f.value!r}" if f.value not in (None, "") and not f.says_value() else ""
             lines.append(f"{f.location()}:{col} {f.severity} {f.rule}:{val} {f.message}")
         n_err, n_warn = len(self.errors), len(self.warnings)
         files = len(self.files)
@@ -143,7 +229,7 @@ class Report:
             if f.row is not None:
                 props.append(f"line={f.row}")
             props.append(f"title={_gh_escape_prop(f.rule + (' ' + f.field if f.field else ''))}")
-            val = f" (value {f.value!r})" if f.value not in (None, "") else ""
+            val = f" (value {f.value!r})" if f.value not in (None, "") and not f.says_value() else ""
             out.append(f"::{level} {','.join(props)}::{_gh_escape_data(f.message + val)}")
         out.append(self.to_text().splitlines()[-1])
         return "\n".join(out)

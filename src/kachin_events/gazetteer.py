@@ -14,7 +14,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -232,20 +231,11 @@ def build_gazetteer(mimu_dir, sites_csv, aliases_csv) -> tuple[list[dict], list[
     return [rows[c] for c in sorted(rows)], [aliases[k] for k in sorted(aliases)]
 
 
-def _write_atomic(path: Path, fields: list[str], rows: list[dict]) -> None:
-    # A temp file in the same folder, then os.replace: readers never see half a file.
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-        # mkstemp creates the file private (0600); a data file is for everyone to read.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _write_atomic(path: Path, table: str, rows: list[dict]) -> None:
+    # The one writer of data files (canonical form, atomic), as `kachin-events fmt` uses.
+    from .contrib.canonical import write_canonical
+
+    write_canonical(path, table, rows)
 
 
 def write_gazetteer(out_dir, root=None, *, mimu_dir=None, sites_csv=None,
@@ -272,8 +262,8 @@ def write_gazetteer(out_dir, root=None, *, mimu_dir=None, sites_csv=None,
                                          sites_csv or ref / "sites.csv",
                                          aliases_csv or ref / "aliases.csv")
     paths = (out_dir / "locations.csv", out_dir / "location_aliases.csv")
-    _write_atomic(paths[0], get_schema("locations").field_names, locations)
-    _write_atomic(paths[1], get_schema("location_aliases").field_names, aliases)
+    _write_atomic(paths[0], "locations", locations)
+    _write_atomic(paths[1], "location_aliases", aliases)
     return paths
 
 

@@ -467,7 +467,7 @@ def load(table: str = "events", version: str | None = None, format: str = "panda
     >>> load("event")
     Traceback (most recent call last):
     ...
-    ValueError: unknown table 'event'; the tables are: locations, location_aliases, actors, sources, events, event_sources, event_actors, event_tags. Did you mean 'events'?
+    ValueError: unknown table 'event'; the tables are: ... Did you mean 'events'?
     """
     _check_args(table, format)
     if version is None:

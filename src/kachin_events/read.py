@@ -13,11 +13,16 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .findings import ERROR, WARNING, Finding
+from .findings import ERROR, WARNING, Finding, did_you_mean
 from .schema import TABLES, get_schema
+
+#: Other names people give a table's file or sheet.
+TABLE_NICKNAMES = {"claims": "event_sources", "claim": "event_sources", "gazetteer": "locations",
+                   "places": "locations"}
 
 
 class UnreadableError(Exception):
@@ -60,6 +65,31 @@ def display_path(path: Path, base: Path | None = None) -> str:
         return path.resolve().relative_to(base).as_posix()
     except ValueError:
         return str(path)
+
+
+def describe_files(files) -> str:
+    """The distinct files of a table in a few words: one path, a glob, or the first few.
+
+    Examples
+    --------
+    >>> describe_files(["data/actors.csv", "data/actors.csv"])
+    'data/actors.csv'
+    >>> describe_files(["data/reports/a/events.csv", "data/reports/b/events.csv"])
+    'data/reports/*/events.csv'
+    >>> describe_files(["data/reports/a/events.csv", "new/events.csv"])
+    'data/reports/a/events.csv, new/events.csv'
+    >>> describe_files([])
+    ''
+    """
+    from pathlib import PurePosixPath
+
+    seen = list(dict.fromkeys(files))
+    if len(seen) <= 1:
+        return "".join(seen)
+    paths = [PurePosixPath(f.replace("\\", "/")) for f in seen]
+    if len({p.name for p in paths}) == 1 and len({p.parent.parent for p in paths}) == 1:
+        return str(paths[0].parent.parent / "*" / paths[0].name)
+    return ", ".join(seen[:3]) + (" ..." if len(seen) > 3 else "")
 
 
 def _cell_to_text(value) -> str | None:
@@ -121,6 +151,8 @@ def _read_xlsx(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | N
     sheets = {}
     try:
         for ws in wb.worksheets:
+            if ws.title.startswith("_"):
+                continue  # a helper sheet (a template's instructions or drop-down lists), not data
             rows = []
             for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
                 rows.append((number, [_cell_to_text(v) for v in values]))
@@ -185,16 +217,53 @@ def guess_table(name: str, header: list[str | None]) -> str:
     >>> guess_table("data.csv", ["something", "else"])
     'events'
     """
+    return match_table(name, header)[0]
+
+
+def match_table(name: str, header: list[str | None]) -> tuple[str, str | None]:
+    """The table a file or sheet holds, and how it was chosen when its name is not a table's.
+
+    Returns ``(table, why)``: ``why`` is None when the name contains a table's name,
+    else a sentence saying which name or which columns decided.
+
+    Examples
+    --------
+    >>> match_table("new_events.csv", ["event_id"])
+    ('events', None)
+    >>> match_table("event_source", ["event_id"])[0]
+    'event_sources'
+    >>> table, why = match_table("claims", ["event_id"])
+    >>> table, "event_sources" in why
+    ('event_sources', True)
+    >>> table, why = match_table("Sheet1", ["event_id", "actor_id", "side"])
+    >>> table, "columns" in why
+    ('event_actors', True)
+    """
     stem = Path(name).stem.lower()
     named = [t for t in TABLES if t in stem]
     if named:
-        return max(named, key=len)  # "new_event_sources" is event_sources, not sources
+        return max(named, key=len), None  # "new_event_sources" is event_sources, not sources
+    words = [w for w in re.split(r"[^a-z0-9]+", stem) if w]
+    nick = next((w for w in words if w in TABLE_NICKNAMES), None)
+    if nick:
+        return TABLE_NICKNAMES[nick], f"was read as the {TABLE_NICKNAMES[nick]} table, which holds the {nick}"
+    close = did_you_mean(stem, TABLES, cutoff=0.8)
+    if close:
+        return close, f"was read as the {close} table, the table whose name is closest"
     cols = {h for h in header if h}
     # Most shared columns wins; among equals, the table with the fewest missing ones.
     best = max(TABLES, key=lambda t: (len(cols & set(get_schema(t).field_names)),
                                       -len(set(get_schema(t).field_names) - cols)))
     # Nothing in common: most submissions are events, and its findings will say so.
-    return best if cols & set(get_schema(best).field_names) else "events"
+    best = best if cols & set(get_schema(best).field_names) else "events"
+    return best, (f"does not name a table, so it was read as the {best} table, whose columns it shares "
+                  f"(the tables are: {', '.join(TABLES)})")
+
+
+def _table_name_finding(where: str, kind: str, name: str, table: str, why: str) -> Finding:
+    new = f"{table}{Path(name).suffix}" if kind == "file" else table
+    msg = f"the {kind} name {name!r} {why}. If that is right, rename the {kind} to {new!r} so nobody has to guess"
+    return Finding(where, None, None, name, "table-name", WARNING, msg)
 
 
 def to_raw_table(
@@ -225,12 +294,11 @@ def to_raw_table(
         if name not in fields:
             if name == "":
                 continue
-            import difflib
-
-            close = difflib.get_close_matches(name, fields, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else f"; the {table} columns are: " + ", ".join(fields)
+            close = did_you_mean(name, [f for f in fields if f not in header])
+            hint = (f" Did you mean {close!r}? Rename the column to that." if close else
+                    f" Rename it to one of the table's columns ({', '.join(fields)}) or remove it.")
             findings.append(Finding(shown, header_line, name, name, "unknown-column", ERROR,
-                                    f"the {table} table has no column {name!r}{hint}"))
+                                    f"{name!r} is not a column of the {table} table.{hint}"))
             continue
         index[name] = pos
     for name in fields:
@@ -238,6 +306,8 @@ def to_raw_table(
             fld = schema.field(name)
             sev = ERROR if fld.required else WARNING
             raw.missing.add((shown, name))
+            if json_mode and not fld.required:
+                continue  # JSON records are sparse by nature: an absent optional key is an empty cell
             what = "a required" if fld.required else "an optional"
             findings.append(Finding(shown, header_line, name, None, "missing-column", sev,
                                     f"{what} column of the {table} table is missing; add a "
@@ -270,7 +340,8 @@ def to_raw_table(
 def read_file(path: Path, shown: str | None = None, table: str | None = None) -> tuple[dict[str, RawTable], list[Finding]]:
     """Read one CSV, XLSX or JSON file into raw tables.
 
-    An XLSX workbook may hold one sheet per table (named after the tables); a JSON
+    An XLSX workbook may hold one sheet per table (named after the tables; sheets whose
+    names start with ``_`` are skipped, as the template's helper sheets are); a JSON
     document may map table names to lists of records. A file of a single table is
     matched to a table by its name, or else by its columns.
 
@@ -289,7 +360,9 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
     out: dict[str, RawTable] = {}
     if suffix in (".csv", ".txt"):
         records = _read_csv(path, shown)
-        name = table or guess_table(path.name, records[0][1] if records else [])
+        name, why = (table, None) if table else match_table(path.name, records[0][1] if records else [])
+        if why:
+            findings.append(_table_name_finding(shown, "file", path.name, name, why))
         raw, f = to_raw_table(name, shown, records)
         out[name] = raw
         findings += f
@@ -307,7 +380,12 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
         if not records or all(all(v is None for v in r) for _, r in records):
             continue
         where = f"{shown}[{part}]" if (len(parts) > 1 and part) else shown
-        name = table or guess_table(part or path.name, records[0][1])
+        name, why = (table, None) if table else match_table(part or path.name, records[0][1])
+        if why and part and len(parts) == 1 and match_table(path.name, [])[1] is None:
+            name, why = match_table(path.name, [])  # a lone sheet "Sheet1" of events.xlsx
+        if why:
+            kind = ("sheet" if not json_mode else "key") if part else "file"
+            findings.append(_table_name_finding(where, kind, part or path.name, name, why))
         raw, f = to_raw_table(name, where, records, json_mode=json_mode)
         findings += f
         if name in out:

@@ -314,7 +314,9 @@ def _claimant_registry(df, ctx):
     joined = df.select("claimant_id", "claimant_type", "claimant_actor_id").with_row_index("_i").join(
         reg.unique("claimant_id", keep="first"), on="claimant_id", how="left").sort("_i")
     same_type = joined["claimant_type"] == joined["_type"]
-    same_actor = joined["claimant_actor_id"].eq_missing(joined["_actor"])
+    # A party claimant without an actor (or another with one) is claimant-actor's
+    # finding: the actor is then not compared again here (one cause, one finding).
+    same_actor = joined["claimant_actor_id"].eq_missing(joined["_actor"]) | ~_claimant_actor(df, ctx)
     # An unknown claimant_id is the foreign key's finding, not this one's.
     return (same_type.fill_null(True) & same_actor) | joined["_type"].is_null()
 
@@ -331,7 +333,8 @@ def _claim_fatalities_side(df, ctx):
 def claims_span(ctx):
     """Per event: the smallest and largest death figures its claims give.
 
-    ``claims_low`` is the smallest ``claimed_fatalities_low`` of any claim; ``claims_high``
+    ``claims_low`` is the smallest ``claimed_fatalities_low`` of any claim (0 for a claim
+    that gives only an upper figure); ``claims_high``
     is the sum over sides of the largest ``claimed_fatalities_high`` claimed for that
     side (claims about different sides add up), or null when any claim with figures
     leaves its upper figure open ("at least 20").
@@ -345,7 +348,8 @@ def claims_span(ctx):
     claims = links.filter(pl.col("claimed_fatalities_low").is_not_null() | pl.col("claimed_fatalities_high").is_not_null())
     if claims.height == 0:
         return empty
-    low = pl.coalesce("claimed_fatalities_low", "claimed_fatalities_high")
+    # A claim with only an upper figure ("up to 20") sets no lower bound.
+    low = pl.col("claimed_fatalities_low").fill_null(0)
     per_side = claims.group_by("event_id", "claimed_fatalities_side").agg(
         low.min().alias("low"),
         pl.col("claimed_fatalities_high").max().alias("high"),
@@ -357,12 +361,23 @@ def claims_span(ctx):
     )
 
 
+def _span_per_row(df, ctx):
+    return df.select("event_id", "fatalities_best").with_row_index("_i").join(
+        claims_span(ctx), on="event_id", how="left").sort("_i")
+
+
 def _claims_span(df, ctx):
-    pl = _pl()
-    span = claims_span(ctx)
-    joined = df.select("event_id", "fatalities_best").with_row_index("_i").join(span, on="event_id", how="left").sort("_i")
+    joined = _span_per_row(df, ctx)
     best = joined["fatalities_best"]
     return _ok(best >= joined["claims_low"]) & _ok(best <= joined["claims_high"])
+
+
+def _claims_span_detail(df, ctx):
+    pl = _pl()
+    low, high = pl.col("claims_low"), pl.col("claims_high")
+    text = pl.when(high.is_null()).then(pl.format("the claims give at least {} deaths", low)).otherwise(
+        pl.format("the claims give {} to {} deaths", low, high))
+    return _span_per_row(df, ctx).select(text.alias("detail"))["detail"]
 
 
 def _correction_field(df, ctx):
@@ -373,9 +388,8 @@ def _correction_field(df, ctx):
 
 def _retired_absent(df, ctx):
     events = ctx.tables.get("events")
-    if events is None or events.height == 0:
-        return _ok(df["event_id"].is_null())
-    return ~df["event_id"].is_in(events["event_id"].drop_nulls().implode()).fill_null(False)
+    ids = events["event_id"] if events is not None else _pl().Series([], dtype=df["event_id"].dtype)
+    return ~df["event_id"].is_in(ids.drop_nulls().implode()).fill_null(False)
 
 
 def _retraction_merge(df, ctx):
@@ -389,8 +403,9 @@ def possible_duplicates(events):
 
     Two events are a possible duplicate when their date ranges overlap, they are in the
     same township (``admin3_pcode``, or the district when both lack a township), have
-    the same event type and the same pair of actors in either order, and come from
-    different sources. Returns a frame of ``event_id``, ``other_id``.
+    the same event type and the same pair of actors in either order (whether their
+    sources differ is :func:`duplicate_pairs`'s question). Returns a frame of
+    ``event_id``, ``other_id``.
     """
     pl = _pl()
     if events is None or events.height == 0:
@@ -482,6 +497,8 @@ RULES: tuple[Rule, ...] = (
        "Nothing to fix in the data: this is a bug in kachin-events; please report it."),
     _S("unlisted-file", ERROR, "Every data file under data/ is listed in datapackage.json.",
        "Add the file's path to its resource in datapackage.json, or remove the file."),
+    _S("table-name", WARNING, "A contributed file, sheet or JSON key is named after the table it holds.",
+       "Rename the file or sheet to the table's name (for example events.csv, or a sheet named event_sources)."),
     # Contributing: names instead of codes, the report folder, and the base a pull request starts from.
     _S("unknown-name", ERROR, "A name written instead of a code (a place, an actor, a claimant) is in the reference tables.",
        "Pick one of the names the finding suggests, write the code instead, or add the place, actor or claimant first."),
@@ -548,7 +565,8 @@ RULES: tuple[Rule, ...] = (
          "Link the source from event_sources or remove it.", _source_used, inputs=('source_id',)),
     Rule("claims-span", "events", "fatalities_best", WARNING,
          "fatalities_best lies within what the event's claims span (from the smallest claimed figure to the sum of the largest per side).",
-         "Check the event's figure against its claims (event_sources), or say in notes why it lies outside them.", _claims_span, inputs=('event_id', 'fatalities_best')),
+         "Check the event's figure against its claims (event_sources), or say in notes why it lies outside them.", _claims_span, inputs=('event_id', 'fatalities_best'),
+         detail=_claims_span_detail),
     Rule("possible-duplicate", "events", "event_id", WARNING,
          "No event from another source has overlapping dates, the same township, event type and pair of actors.",
          "If both rows are the same event, keep one id, link both sources to it and retire the other (reason duplicate).", _possible_duplicate, inputs=('event_id', 'date_start', 'date_end', 'event_type', 'actor1', 'actor2', 'admin3_pcode'),

@@ -12,9 +12,14 @@ mean; the rules, applied by :func:`kachin_events.diff.required_bump`, are:
   categories; and records are *removed*. A removed event is a deletion whose id is
   retired, never reused (a release that brings a retired id back is refused), so
   nothing that worked on the old columns breaks: code keeps working, only counts
-  change, which is what a minor release announces.
+  change, which is what a minor release announces. A *retirement* (``kachin-events
+  retire``: the event removed, a ``retractions`` row saying why, the id in the
+  release's deletions list) is therefore minor, and so is a merge (a retirement as a
+  duplicate).
 * **PATCH** -- corrections only: changed values of existing records, or wording of
-  descriptions and titles.
+  descriptions and titles. A recorded correction (``kachin-events correct``: the value
+  changed and a ``corrections`` row added) stays a patch: rows added to
+  ``corrections`` only record changed values.
 
 There is no exception for ``0.x`` versions: a breaking change needs a new major
 version whatever the current one is, so ``0.1.0`` is as binding as ``1.0.0``.

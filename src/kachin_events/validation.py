@@ -90,6 +90,24 @@ def _unlisted_files(package: Path) -> list[Finding]:
     return out
 
 
+def _missing_coding_notes(package: Path) -> list[Finding]:
+    """Report folders (under data/reports/, holding listed files) without a CODING.md."""
+    reports = (package.parent / "data" / "reports").resolve()
+    folders = set()
+    for paths in package_resources(package).values():
+        for p in paths:
+            folder = p.resolve().parent
+            if folder.parent == reports:
+                folders.add(folder)
+    out = []
+    for folder in sorted(folders):
+        if not (folder / "CODING.md").is_file():
+            msg = ("this report folder has no CODING.md (the coder's notes); add one saying how the report "
+                   "was coded: what is uncertain and why")
+            out.append(Finding(display_path(folder), None, None, None, "coding-notes", ERROR, msg))
+    return out
+
+
 def _resolve(paths) -> tuple[Path | None, list[Path]]:
     """Split the inputs into a package descriptor or a list of contributed files."""
     if not paths:
@@ -114,7 +132,8 @@ def _resolve(paths) -> tuple[Path | None, list[Path]]:
     return None, files
 
 
-def validate(*paths, today: dt.date | None = None, reference: str | Path | None = None) -> Report:
+def validate(*paths, today: dt.date | None = None, reference: str | Path | None = None,
+             base: str | Path | None = None, keep_tables: bool = False) -> Report:
     """Validate data against the schemas and rules; return every finding at once.
 
     Parameters
@@ -129,6 +148,13 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
         The date "in the future" is measured from (default: today).
     reference : path, optional
         A ``datapackage.json`` to take reference tables from.
+    base : str or path, optional
+        A git ref or release folder; its records may not be removed, reused or edited
+        without a correction (see :mod:`kachin_events.contrib.base`).
+    keep_tables : bool
+        Keep the tables checked on ``report.tables`` (table -> RawTable; contributed rows
+        have ``checked`` True and names replaced by codes, see
+        :func:`kachin_events.contrib.resolve.resolve_submission`).
 
     Returns
     -------
@@ -152,14 +178,24 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
         if package is not None:
             tables = _read_package(package, report, checked=True)
             report.extend(_unlisted_files(package))
+            report.extend(_missing_coding_notes(package))
             present = set(tables)
         else:
+            from .contrib.ids import provisional_ids
+
             tables, present = read_contribution(files, report, reference)
+            # New events may come without ids: check them under the ids `add` gives.
+            provisional_ids(tables)
     except PackageError as exc:
         report.unreadable = True
         report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
         return report.finish()
     _check(tables, present, report, today or dt.date.today())
+    if keep_tables:
+        report.tables = tables
+    if base is not None:
+        from .contrib.base import add_base_findings
+        add_base_findings(report, package, base)
     return report.finish()
 
 
@@ -207,6 +243,7 @@ def read_contribution(files: list[Path], report: Report, reference=None) -> tupl
         # RawTable.extend marks every contributed row as checked.
     for table in TABLES:
         tables.setdefault(table, RawTable(table))
+    resolve_contributed_names(tables, report)
     present = set(contributed)
     if "events" in contributed and "event_sources" not in contributed and len(contributed["events"]):
         first = contributed["events"]
@@ -216,11 +253,27 @@ def read_contribution(files: list[Path], report: Report, reference=None) -> tupl
     return tables, present
 
 
+def resolve_contributed_names(tables: dict[str, RawTable], report: Report) -> None:
+    """Names written instead of codes in the contributed rows (:mod:`kachin_events.contrib.resolve`).
+
+    A file that gives places or claimants by name needs no code columns: their
+    ``missing-column`` findings are withdrawn.
+    """
+    from .contrib.resolve import resolve_names
+
+    before = {pair for raw in tables.values() for pair in raw.missing}
+    report.extend(resolve_names(tables))
+    gone = before - {pair for raw in tables.values() for pair in raw.missing}
+    report.findings = [f for f in report.findings if not (f.rule == "missing-column" and (f.file, f.field) in gone)]
+
+
 def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.date) -> None:
     from .rules import Context
 
     for table in TABLES:
         tables.setdefault(table, RawTable(table))
+    report.columns.update({f: get_schema(t).field_names for t, raw in tables.items()
+                           for f in {*raw.files, *(shown for shown, _ in raw.missing)}})
     typed, skip = coerce_tables(tables, report)
     ctx = Context(tables=typed, present=present, today=today)
     check_with_pandera(tables, typed, skip, ctx, report)
@@ -262,8 +315,11 @@ def _one_cause_one_finding(findings: list[Finding]) -> list[Finding]:
 
     A code that breaks its pattern also fails its foreign key, and a wrong district
     code also breaks the hierarchy rules that read it; the contributor needs to hear
-    about the cell, once.
+    about the cell, once. A name that names no place, actor or claimant (or several)
+    is reported once too: not again as a broken pattern or foreign key of its cell, nor
+    as the empty code cells it would have filled.
     """
+    from .contrib.resolve import NAME_RULES, filled_by
     from .rules import get_rule
 
     def is_field_rule(f):
@@ -275,9 +331,15 @@ def _one_cause_one_finding(findings: list[Finding]) -> list[Finding]:
     field_errors = {(f.file, f.row, f.field) for f in findings
                     if f.severity == ERROR and f.field and is_field_rule(f) and f.rule != "foreign-key"}
     key_errors = field_errors | {(f.file, f.row, f.field) for f in findings if f.rule == "foreign-key"}
+    named = {(f.file, f.row, f.field) for f in findings if f.rule in NAME_RULES}
+    unfilled = {(file, row, code) for file, row, name in named for code in filled_by(name)}
     out = []
     for f in findings:
-        if f.rule == "foreign-key" and (f.file, f.row, f.field) in field_errors:
+        cell = (f.file, f.row, f.field)
+        if f.rule == "foreign-key" and cell in field_errors:
+            continue
+        if f.rule not in NAME_RULES and is_field_rule(f) and (
+                cell in named or (cell in unfilled and f.rule == "required")):
             continue
         try:
             rule = get_rule(f.rule)

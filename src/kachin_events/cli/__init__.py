@@ -12,6 +12,10 @@ import sys
 import click
 
 from . import releases, validate  # noqa: F401  (registers the commands)
+from . import fmt  # noqa: F401  (registers the command)
+from . import template  # noqa: F401  (registers the command)
+from . import corrections  # noqa: F401  (registers retire and correct)
+from . import add  # noqa: F401  (registers the command)
 from ._group import FORMATS, cli, format_option
 
 __all__ = ["cli", "main", "format_option", "FORMATS"]

@@ -22,6 +22,32 @@ def format_option(f):
     )(f)
 
 
+def _parse_day(ctx, param, value):
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        msg = f"{value!r} is not a date written YYYY-MM-DD"
+        raise click.BadParameter(msg) from None
+
+
+def today_option(f):
+    """``--today``: the date "in the future" is judged from, as a ``datetime.date``."""
+    return click.option(
+        "--today", metavar="YYYY-MM-DD", default=None, callback=_parse_day,
+        help="Judge 'in the future' from this date instead of today (for reproducible checks).",
+    )(f)
+
+
+def echo_report(report, fmt: str) -> None:
+    """Print anything with ``to_text``, ``to_json`` and ``to_github`` in the chosen format."""
+    render = {"json": report.to_json, "github": report.to_github}.get(fmt, report.to_text)
+    click.echo(render())
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="kachin-events")
 def cli():

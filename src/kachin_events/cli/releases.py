@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from ._group import cli, format_option
+from ._group import cli, echo_report, format_option
 
 @cli.command()
 @click.option("--version", "version", required=True, metavar="X.Y.Z", help="The release to download.")
@@ -79,7 +79,7 @@ def build(version, out, package, previous, fmt):
         path = build_release(version, out, source, previous=previous)
     except InvalidDataError as exc:
         report = exc.report
-        click.echo(report.to_json() if fmt == "json" else report.to_github() if fmt == "github" else report.to_text())
+        echo_report(report, fmt)
         click.echo(f"kachin-events build: {exc}", err=True)
         sys.exit(report.exit_code)
     except (ReleaseError, VersionError, FileNotFoundError) as exc:

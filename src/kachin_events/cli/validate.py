@@ -6,44 +6,37 @@ import sys
 
 import click
 
-from ._group import cli, format_option
+from ._group import cli, echo_report, format_option, today_option
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @format_option
-@click.option("--today", metavar="YYYY-MM-DD", default=None,
-              help="Judge 'in the future' from this date instead of today (for reproducible checks).")
-def validate(paths, fmt, today):
+@today_option
+@click.option("--base", "base", metavar="REF", default=None,
+              help="A git ref or a release folder; records of the base may not be removed, reused or "
+                   "edited without a correction.")
+def validate(paths, fmt, today, base):
     """Validate the repository's data, or contributed files, against the schema and rules.
 
     With no PATHS, validates the nearest datapackage.json (the repository you are in).
     With PATHS, validates CSV, XLSX or JSON files of events (or of any table), or a
     datapackage.json, against the schema and the repository's reference tables.
-    Every finding is reported at once. Exit status: 0 valid (warnings allowed),
-    1 invalid, 2 a usage error or an unreadable file.
+    Every finding is reported at once. With --base, the records of the base (the
+    branch, tag or release the change starts from) must still be there, under the same
+    ids, and each changed event field needs a corrections row. Exit status: 0 valid
+    (warnings allowed), 1 invalid, 2 a usage error or an unreadable file (or base).
 
     \b
     Examples:
       kachin-events validate
       kachin-events validate submission/events.csv submission/event_sources.csv
       kachin-events validate new_events.xlsx --format github
+      kachin-events validate --base origin/main
+      kachin-events validate --base releases/0.1.0
     """
-    import datetime as dt
-
     from ..validation import validate as run
 
-    day = None
-    if today:
-        try:
-            day = dt.date.fromisoformat(today)
-        except ValueError:
-            raise click.BadParameter(f"{today!r} is not a date written YYYY-MM-DD", param_hint="--today") from None
-    report = run(*paths, today=day)
-    if fmt == "json":
-        click.echo(report.to_json())
-    elif fmt == "github":
-        click.echo(report.to_github())
-    else:
-        click.echo(report.to_text())
+    report = run(*paths, today=today, base=base)
+    echo_report(report, fmt)
     sys.exit(report.exit_code)
 

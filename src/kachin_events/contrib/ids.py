@@ -1,0 +1,97 @@
+"""Event ids: the highest ever used, and provisional ids for a submission's new events.
+
+Ids are only given by ``kachin-events add``, after the highest id ever used (retired
+ids included), so two pull requests never pick the same one by reading the files. A
+submission leaves ``event_id`` empty or writes a temporary id (``new-1``, ``A`` ...)
+repeated in its linked rows; validating it gives those events provisional ids in the
+same way, so the checks that need an id (keys, links) run as they will after ``add``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..read import RawTable
+from ..schema import get_schema
+
+#: Where ids appear: a retired id, or one a correction names, counts as used.
+ID_COLUMNS = {"events": ("event_id",), "retractions": ("event_id", "merged_into"), "corrections": ("event_id",)}
+
+
+def _pattern() -> str:
+    return get_schema("events").field("event_id").constraints["pattern"]
+
+
+def highest_event_number(tables: dict[str, RawTable], repository_only: bool = True) -> int:
+    """The number of the highest event id used in ``tables`` (0 when there is none).
+
+    Parameters
+    ----------
+    tables : dict of str to RawTable
+        Tables as read; with ``repository_only`` only the rows that are not being
+        checked (the repository's own) count.
+
+    Examples
+    --------
+    >>> raw = RawTable("retractions", rows=[["KE000030", None, None, "KE000002", None]],
+    ...                files=["r.csv"], lines=[2], checked=[False])
+    >>> highest_event_number({"retractions": raw})
+    30
+    """
+    pattern, top = _pattern(), 0
+    for table, columns in ID_COLUMNS.items():
+        raw = tables.get(table)
+        if raw is None:
+            continue
+        names = get_schema(table).field_names
+        positions = [names.index(c) for c in columns]
+        for row, checked in zip(raw.rows, raw.checked):
+            if repository_only and checked:
+                continue
+            for pos in positions:
+                value = row[pos]
+                if value and re.fullmatch(pattern, value.strip()):
+                    top = max(top, int(re.sub(r"[^0-9]", "", value)))
+    return top
+
+
+def provisional_ids(tables: dict[str, RawTable]) -> dict[str | None, str]:
+    """Give the submission's new events (empty or temporary ids) provisional ids, in place.
+
+    Contributed events rows whose ``event_id`` is empty or a temporary id (anything not
+    starting with ``KE`` and a digit) get the ids that ``add`` would give them; linked contributed rows that repeat a
+    temporary id follow it, and when exactly one new event has no id, linked rows
+    without an id are its. Returns the mapping from what was written to the new id.
+    """
+    events = tables.get("events")
+    if events is None or not any(events.checked):
+        return {}
+    pattern, col = _pattern(), get_schema("events").field_names.index("event_id")
+    number = highest_event_number(tables)
+    mapping: dict[str | None, str] = {}
+    unnamed = []
+    for row, checked in zip(events.rows, events.checked):
+        given = (row[col] or "").strip() or None
+        # "KE12" is a mistyped real id (the pattern rule says so), not a temporary one.
+        if not checked or (given is not None and re.match(r"(?i)KE[0-9]", given)):
+            continue
+        if given is not None and given in mapping:
+            row[col] = mapping[given]
+            continue
+        number += 1
+        row[col] = f"KE{number:06d}"
+        if given is None:
+            unnamed.append(row[col])
+        else:
+            mapping[given] = row[col]
+    if len(unnamed) == 1:
+        mapping[None] = unnamed[0]
+    for table, raw in tables.items():
+        if table == "events" or "event_id" not in get_schema(table).field_names:
+            continue
+        link = get_schema(table).field_names.index("event_id")
+        for row, checked in zip(raw.rows, raw.checked):
+            given = (row[link] or "").strip() or None
+            if checked and given in mapping:
+                row[link] = mapping[given]
+    return mapping
