@@ -1,4 +1,4 @@
-"""Findings and the validation report, and the three ways of printing one.
+"""Findings and the validation report, and the ways of printing one.
 
 A :class:`Finding` says where (file, row as a person sees it, field), what (value,
 rule id, severity) and how to fix it (the message). A :class:`Report` holds all the
@@ -220,19 +220,138 @@ class Report:
         )
         return "\n".join(lines)
 
-    def to_github(self) -> str:
-        """GitHub Actions workflow commands, one annotation per finding."""
+    def _ordered(self) -> list[Finding]:
+        """Errors first (unreadable files first of all), then warnings; stable otherwise."""
+        return sorted(self.findings, key=lambda f: (f.severity != ERROR, f.rule != "unreadable"))
+
+    def to_markdown(self, max_rows: int = 200, docs_url: str | None = None) -> str:
+        r"""A markdown report for a GitHub job summary or a pull-request comment.
+
+        A heading with the verdict, the counts, then one table row per finding (errors
+        first), at most ``max_rows`` of them.
+
+        Parameters
+        ----------
+        max_rows : int
+            The most findings shown in the table; the rest are counted.
+        docs_url : str, optional
+            The documentation's base URL: each rule id then links to its entry in the
+            contributor guide (``<docs_url>/contributing/#rule-<id>``). Without it the
+            rule id is shown plain.
+
+        Examples
+        --------
+        >>> r = Report(files=["e.csv"])
+        >>> r.add(Finding("e.csv", 3, "date_end", "2020|01", "date-order", "error", "ends before it starts"))
+        >>> md = r.to_markdown(docs_url="https://example.org/docs/")
+        >>> md.splitlines()[0]
+        '## ❌ invalid'
+        >>> print(md.splitlines()[-1].replace("https://example.org/docs", "DOCS"))
+        | e.csv | 3 | `date_end` | 2020\|01 | ❌ [`date-order`](DOCS/contributing/#rule-date-order) | ends before it starts |
+        >>> print(Report(files=["e.csv"]).to_markdown())
+        ## ✅ valid
+        <BLANKLINE>
+        **0** errors, **0** warnings in **1** file checked.
+        <BLANKLINE>
+        No findings.
+        """
+        n_err, n_warn, n_files = len(self.errors), len(self.warnings), len(self.files)
+        verdict = "✅ valid" if self.valid else "❌ invalid"
+        lines = [
+            f"## {verdict}",
+            "",
+            f"**{n_err}** error{'s' * (n_err != 1)}, **{n_warn}** warning{'s' * (n_warn != 1)}"
+            f" in **{n_files}** file{'s' * (n_files != 1)} checked.",
+            "",
+        ]
+        if not self.findings:
+            lines.append("No findings.")
+            return "\n".join(lines)
+        lines += ["| File | Row | Field | Value | Rule | Fix |", "|---|---|---|---|---|---|"]
+        ordered = self._ordered()
+        for f in ordered[: max(max_rows, 0)]:
+            rule = f"`{f.rule}`"
+            if docs_url:
+                rule = f"[{rule}]({docs_url.rstrip('/')}/contributing/#rule-{f.rule})"
+            mark = "❌" if f.severity == ERROR else "⚠️"
+            cells = [
+                _md_cell(f.file),
+                "" if f.row is None else str(f.row),
+                f"`{_md_cell(f.field)}`" if f.field else "",
+                _md_cell(f.value),
+                f"{mark} {rule}",
+                _md_cell(f.message),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        hidden = len(ordered) - max(max_rows, 0)
+        if hidden > 0:
+            lines += ["", f"{hidden} more finding{'s' * (hidden != 1)} not shown; "
+                      "run `kachin-events validate` locally for all."]
+        return "\n".join(lines)
+
+    def to_github(self, per_level: int = 9) -> str:
+        """GitHub Actions workflow commands: one annotation per finding, within GitHub's limits.
+
+        GitHub shows at most 10 error and 10 warning annotations per step, so at most
+        ``per_level`` of each are written (errors first, unreadable files first of
+        all), then one annotation counting the findings left out. A finding in a
+        workbook sheet (``report.xlsx[events]``) or a JSON key is annotated on the file
+        itself, with the sheet and row in the message and no line number.
+
+        Examples
+        --------
+        >>> r = Report(files=["report.xlsx"])
+        >>> r.add(Finding("report.xlsx[events]", 3, "date_end", None, "date-order", "error", "ends before it starts"))
+        >>> print(r.to_github())
+        ::error file=report.xlsx,title=date-order date_end::sheet events, row 3: ends before it starts
+        INVALID: 1 error, 0 warnings in 1 file checked
+        """
         out = []
-        for f in self.findings:
-            level = "error" if f.severity == ERROR else "warning"
-            props = [f"file={_gh_escape_prop(f.file)}"]
-            if f.row is not None:
-                props.append(f"line={f.row}")
-            props.append(f"title={_gh_escape_prop(f.rule + (' ' + f.field if f.field else ''))}")
-            val = f" (value {f.value!r})" if f.value not in (None, "") and not f.says_value() else ""
-            out.append(f"::{level} {','.join(props)}::{_gh_escape_data(f.message + val)}")
+        ordered = self._ordered()
+        errors = [f for f in ordered if f.severity == ERROR]
+        warnings = [f for f in ordered if f.severity != ERROR]
+        shown = errors[:per_level] + warnings[:per_level]
+        for f in shown:
+            out.append(_gh_annotation(f))
+        cut_err, cut_warn = len(errors) - len(errors[:per_level]), len(warnings) - len(warnings[:per_level])
+        if cut_err or cut_warn:
+            level = "error" if cut_err else "warning"
+            n = cut_err + cut_warn
+            msg = (f"{n} more finding{'s' * (n != 1)} {'are' if n != 1 else 'is'} not annotated; the full report "
+                   "is in the job summary (kachin-events validate --format markdown)")
+            out.append(f"::{level}::{_gh_escape_data(msg)}")
         out.append(self.to_text().splitlines()[-1])
         return "\n".join(out)
+
+
+_PART = re.compile(r"^(?P<file>.+\.(?P<ext>xlsx|xlsm|json))\[(?P<part>[^\]]*)\]$", re.IGNORECASE)
+
+
+def _gh_annotation(f: Finding) -> str:
+    level = "error" if f.severity == ERROR else "warning"
+    text = f.message
+    m = _PART.match(f.file)
+    if m:
+        # A line number means nothing in a workbook (or a JSON record): say sheet and row instead.
+        kind, unit = ("key", "record") if m["ext"].lower() == "json" else ("sheet", "row")
+        where = f"{kind} {m['part']}" + (f", {unit} {f.row}" if f.row is not None else "")
+        text = f"{where}: {text}"
+        props = [f"file={_gh_escape_prop(m['file'])}"]
+    else:
+        props = [f"file={_gh_escape_prop(f.file)}"]
+        if f.row is not None:
+            props.append(f"line={f.row}")
+    props.append(f"title={_gh_escape_prop(f.rule + (' ' + f.field if f.field else ''))}")
+    val = f" (value {f.value!r})" if f.value not in (None, "") and not f.says_value() else ""
+    return f"::{level} {','.join(props)}::{_gh_escape_data(text + val)}"
+
+
+def _md_cell(value) -> str:
+    """Text safe inside a markdown table cell: pipes escaped, newlines as ``<br>``."""
+    if value is None:
+        return ""
+    s = str(value).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("`", "\\`")
+    return s.replace("\r\n", "<br>").replace("\r", "<br>").replace("\n", "<br>")
 
 
 def _gh_escape_data(s: str) -> str:

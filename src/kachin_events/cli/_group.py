@@ -11,14 +11,15 @@ import click
 
 from ..__about__ import __version__
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "markdown")
 
 
 def format_option(f):
     """``--format``: shared by every command that prints a report."""
     return click.option(
         "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-        help="text for people, json for programs (on standard output), github for workflow annotations.",
+        help="text for people, json for programs (on standard output), github for workflow annotations, "
+        "markdown for a job summary or pull-request comment (rule links use $KACHIN_EVENTS_DOCS_URL).",
     )(f)
 
 
@@ -43,8 +44,23 @@ def today_option(f):
 
 
 def echo_report(report, fmt: str) -> None:
-    """Print anything with ``to_text``, ``to_json`` and ``to_github`` in the chosen format."""
-    render = {"json": report.to_json, "github": report.to_github}.get(fmt, report.to_text)
+    """Print anything with ``to_text``, ``to_json`` and ``to_github`` in the chosen format.
+
+    ``markdown`` uses ``to_markdown`` when the object has one (rule ids link to the
+    documentation at ``$KACHIN_EVENTS_DOCS_URL`` when set), and ``to_text`` otherwise.
+    """
+    if fmt == "markdown":
+        import inspect
+        import os
+
+        render = getattr(report, "to_markdown", None)
+        if render is None:
+            render = report.to_text
+        elif "docs_url" in inspect.signature(render).parameters:
+            docs_url = os.environ.get("KACHIN_EVENTS_DOCS_URL") or None
+            render = lambda: report.to_markdown(docs_url=docs_url)  # noqa: E731
+    else:
+        render = {"json": report.to_json, "github": report.to_github}.get(fmt, report.to_text)
     click.echo(render())
 
 

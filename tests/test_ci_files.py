@@ -1,0 +1,104 @@
+"""The GitHub workflows, the reusable action and the pre-commit hooks, checked offline.
+
+The files are validated against the GitHub schemas bundled with check-jsonschema (no
+network), then read as data to check what a schema cannot: no untrusted expression
+reaches a shell, the comment workflow never runs the pull request's code, and every
+``kachin-events`` command and option they call exists.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+ACTION = ROOT / "action.yml"
+HOOKS = ROOT / ".pre-commit-hooks.yaml"
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
+COMMAND = re.compile(r"kachin-events[ \t]+([^\n;|&>]*)")
+
+
+def _load(path: Path):
+    """Read YAML safely (YAML 1.2, so a workflow's ``on:`` stays a string key)."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+def _steps(doc) -> list[dict]:
+    """Every step of a workflow's jobs, or of a composite action."""
+    if "jobs" in doc:
+        return [s for job in doc["jobs"].values() for s in job.get("steps", [])]
+    return list(doc["runs"].get("steps", []))
+
+
+def _scripts() -> list[tuple[str, str]]:
+    """(file name, shell text) for every run: step and every pre-commit entry."""
+    found = [(p.name, s["run"]) for p in [*WORKFLOWS, ACTION] for s in _steps(_load(p)) if "run" in s]
+    found += [(HOOKS.name, hook["entry"]) for hook in _load(HOOKS)]
+    return found
+
+
+def test_the_files_exist():
+    names = {p.name for p in WORKFLOWS}
+    assert {"ci.yml", "pr-comment.yml"} <= names
+    assert ACTION.is_file() and HOOKS.is_file()
+
+
+@pytest.mark.parametrize(("schema", "paths"), [
+    ("vendor.github-workflows", WORKFLOWS),
+    ("vendor.github-actions", [ACTION]),
+], ids=["workflows", "action"])
+def test_files_match_the_github_schemas(schema, paths):
+    if not CHECK_JSONSCHEMA.exists():
+        pytest.skip(f"check-jsonschema is not installed next to {sys.executable} "
+                    "(pip install 'check-jsonschema>=0.29,<1', part of the dev extra)")
+    proc = subprocess.run([str(CHECK_JSONSCHEMA), "--builtin-schema", schema, *map(str, paths)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_no_untrusted_expression_in_a_shell_or_script():
+    for path in [*WORKFLOWS, ACTION]:
+        for step in _steps(_load(path)):
+            code = step.get("run", "") + str(step.get("with", {}).get("script", ""))
+            for expr in re.findall(r"\$\{\{(.*?)\}\}", code, flags=re.S):
+                assert "github.event." not in expr and "inputs." not in expr, (
+                    f"{path.name}: step {step.get('name', step.get('uses'))!r} interpolates "
+                    f"${{{{{expr}}}}} into its script; pass it through env: instead")
+
+
+def test_comment_workflow_never_checks_out_the_pull_request():
+    doc = _load(ROOT / ".github" / "workflows" / "pr-comment.yml")
+    uses = [s.get("uses", "") for s in _steps(doc)]
+    assert not [u for u in uses if u.startswith("actions/checkout")]
+    assert doc["on"]["workflow_run"]["workflows"] == [_load(ROOT / ".github" / "workflows" / "ci.yml")["name"]]
+    script = next(s["with"]["script"] for s in _steps(doc) if "github-script" in s.get("uses", ""))
+    assert "<!-- kachin-events-report -->" in script
+    assert "^[0-9]" in script  # the PR number is checked to be digits only
+
+
+def test_ci_token_is_read_only():
+    doc = _load(ROOT / ".github" / "workflows" / "ci.yml")
+    assert doc["permissions"] == {"contents": "read"}
+
+
+def test_every_kachin_events_command_and_option_exists():
+    from kachin_events.cli import cli
+
+    calls = [(name, m.group(1)) for name, text in _scripts() for m in COMMAND.finditer(text)]
+    assert calls, "no kachin-events command found in the CI files"
+    for name, rest in calls:
+        words = shlex.split(rest.replace("||", " "), comments=True)
+        command = cli.commands.get(words[0]) if words else None
+        assert command is not None, f"{name}: 'kachin-events {rest}' names no kachin-events command"
+        known = {opt for p in command.params for opt in p.opts}
+        for word in words[1:]:
+            if word.startswith("--"):
+                assert word.split("=")[0] in known, f"{name}: 'kachin-events {rest}': no option {word}"
