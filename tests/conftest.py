@@ -114,3 +114,30 @@ def _isolated_env(tmp_path, monkeypatch):
     monkeypatch.setenv("KACHIN_EVENTS_CACHE", str(tmp_path / "user-cache"))
     monkeypatch.delenv("KACHIN_EVENTS_BASE_URL", raising=False)
 
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` with a fixed author; its standard output."""
+    import os
+    import subprocess
+
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture
+def data_repo(tmp_path, monkeypatch) -> Path:
+    """A git repository holding a copy of the data package, committed on ``main``; the cwd."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copy(ROOT / "datapackage.json", repo / "datapackage.json")
+    shutil.copytree(ROOT / "schemas", repo / "schemas")
+    shutil.copytree(ROOT / "data", repo / "data")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "base")
+    monkeypatch.chdir(repo)
+    return repo

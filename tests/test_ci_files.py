@@ -18,6 +18,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+EXAMPLES = sorted((ROOT / "docs" / "examples").glob("*.yml"))
 ACTION = ROOT / "action.yml"
 HOOKS = ROOT / ".pre-commit-hooks.yaml"
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
@@ -40,19 +41,20 @@ def _steps(doc) -> list[dict]:
 
 def _scripts() -> list[tuple[str, str]]:
     """(file name, shell text) for every run: step and every pre-commit entry."""
-    found = [(p.name, s["run"]) for p in [*WORKFLOWS, ACTION] for s in _steps(_load(p)) if "run" in s]
+    found = [(p.name, s["run"]) for p in [*WORKFLOWS, *EXAMPLES, ACTION] for s in _steps(_load(p)) if "run" in s]
     found += [(HOOKS.name, hook["entry"]) for hook in _load(HOOKS)]
     return found
 
 
 def test_the_files_exist():
     names = {p.name for p in WORKFLOWS}
-    assert {"ci.yml", "pr-comment.yml"} <= names
+    assert {"ci.yml", "data.yml", "pr-comment.yml"} <= names
+    assert [p.name for p in EXAMPLES] == ["kachin-events-data.yml"]
     assert ACTION.is_file() and HOOKS.is_file()
 
 
 @pytest.mark.parametrize(("schema", "paths"), [
-    ("vendor.github-workflows", WORKFLOWS),
+    ("vendor.github-workflows", [*WORKFLOWS, *EXAMPLES]),
     ("vendor.github-actions", [ACTION]),
 ], ids=["workflows", "action"])
 def test_files_match_the_github_schemas(schema, paths):
@@ -65,7 +67,7 @@ def test_files_match_the_github_schemas(schema, paths):
 
 
 def test_no_untrusted_expression_in_a_shell_or_script():
-    for path in [*WORKFLOWS, ACTION]:
+    for path in [*WORKFLOWS, *EXAMPLES, ACTION]:
         for step in _steps(_load(path)):
             code = step.get("run", "") + str(step.get("with", {}).get("script", ""))
             for expr in re.findall(r"\$\{\{(.*?)\}\}", code, flags=re.S):
@@ -78,7 +80,10 @@ def test_comment_workflow_never_checks_out_the_pull_request():
     doc = _load(ROOT / ".github" / "workflows" / "pr-comment.yml")
     uses = [s.get("uses", "") for s in _steps(doc)]
     assert not [u for u in uses if u.startswith("actions/checkout")]
-    assert doc["on"]["workflow_run"]["workflows"] == [_load(ROOT / ".github" / "workflows" / "ci.yml")["name"]]
+    assert doc["on"]["workflow_run"]["workflows"] == [_load(ROOT / ".github" / "workflows" / "data.yml")["name"]]
+    assert doc["on"]["workflow_run"]["workflows"] == [_load(ROOT / "docs" / "examples" / "kachin-events-data.yml")["name"]]
+    artifact = next(s["with"]["name"] for s in _steps(doc) if "download-artifact" in s.get("uses", ""))
+    assert artifact == _load(ACTION)["inputs"]["comment-artifact"]["default"]
     script = next(s["with"]["script"] for s in _steps(doc) if "github-script" in s.get("uses", ""))
     assert "<!-- kachin-events-report -->" in script
     assert "^[0-9]" in script  # the PR number is checked to be digits only
@@ -102,3 +107,29 @@ def test_every_kachin_events_command_and_option_exists():
         for word in words[1:]:
             if word.startswith("--"):
                 assert word.split("=")[0] in known, f"{name}: 'kachin-events {rest}': no option {word}"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    runs = [s["run"].strip() for s in _steps(_load(ROOT / ".github" / "workflows" / "ci.yml")) if "run" in s]
+    assert runs and all(r in readme for r in runs), runs
+
+
+def test_the_example_for_other_repositories_is_the_data_workflow():
+    """The copy people take differs from this repository's own data workflow only where it must."""
+    ours = _load(ROOT / ".github" / "workflows" / "data.yml")
+    theirs = _load(ROOT / "docs" / "examples" / "kachin-events-data.yml")
+    step_ours = next(s for s in _steps(ours) if s.get("uses") == "./")
+    step_theirs = next(s for s in _steps(theirs) if s.get("uses", "").startswith("OWNER/kachin-events@"))
+    assert step_ours["with"].pop("package") == "."
+    assert set(step_theirs["with"].pop("version")) and step_ours["with"] == step_theirs["with"]
+    step_ours["uses"] = step_theirs["uses"]
+    assert ours == theirs
+    inputs = _load(ACTION)["inputs"]
+    assert set(step_theirs["with"]) <= set(inputs)
+
+
+def test_the_guide_shows_the_files_to_copy():
+    guide = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
+    assert "<!-- ke: file docs/examples/kachin-events-data.yml -->" in guide
+    assert "<!-- ke: file .github/workflows/pr-comment.yml -->" in guide

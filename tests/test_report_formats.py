@@ -26,7 +26,7 @@ def test_markdown_heading_counts_and_errors_before_warnings():
     r.add(finding(rule="possible-duplicate", severity=WARNING, message="may repeat KE000001"))
     r.add(finding(row=5))
     md = r.to_markdown()
-    assert md.splitlines()[0] == "## ❌ invalid"
+    assert md.splitlines()[0] == "## Validation: ❌ invalid"
     assert "**1** error, **1** warning in **2** files checked." in md
     assert "| File | Row | Field | Value | Rule | Fix |" in md
     rows = table_rows(md)
@@ -41,7 +41,7 @@ def test_markdown_valid_report():
     r = Report(files=["e.csv"])
     r.add(finding(rule="possible-duplicate", severity=WARNING))
     md = r.to_markdown()
-    assert md.startswith("## ✅ valid")
+    assert md.startswith("## Validation: ✅ valid")
 
 
 def test_markdown_escapes_pipes_and_newlines():
@@ -118,7 +118,7 @@ def test_cli_markdown_format():
     result = CliRunner().invoke(cli, ["validate", str(bad), "--format", "markdown", "--today", "2026-11-22"],
                                 catch_exceptions=False)
     assert result.exit_code == 1
-    assert result.output.startswith("## ❌ invalid")
+    assert result.output.startswith("## Validation: ❌ invalid")
     assert "| File | Row | Field | Value | Rule | Fix |" in result.output
     assert any("date-order" in row for row in table_rows(result.output))
 

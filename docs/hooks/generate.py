@@ -32,6 +32,7 @@ import kedocs_content
 import kedocs_contrib  # imported while mkdocs has docs/hooks on sys.path: expand() uses it too
 import kedocs_figures
 import kedocs_ref
+import kedocs_ci
 import kedocs_template
 from kachin_events import codebook
 from mkdocs.exceptions import PluginError
@@ -101,6 +102,7 @@ def generated_files(data) -> dict[str, str | bytes]:
     for table in data.schemas:
         out[f"csv-templates/{table}.csv"] = codebook.csv_template(table, data.schemas)
     out.update(kedocs_template.template_files(data.root))
+    out.update(kedocs_ci.ci_files(data.root))
     for name, (_alt, draw) in kedocs_figures.FIGURES.items():
         out[f"figures/{name}.svg"] = draw(data)
     return out

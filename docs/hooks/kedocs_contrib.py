@@ -36,6 +36,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import kedocs_ci
 import kedocs_ref
 from kachin_events import codebook
 from kachin_events.codebook import code, markdown_table
@@ -88,7 +89,7 @@ EXAMPLE_TODAY = dt.date(2026, 3, 1)
 
 
 def validate_example(d: SiteData) -> dict:
-    """Validate a made-up two-file submission with kachin-events itself; its three outputs."""
+    """Validate a made-up two-file submission with kachin-events itself; its outputs in every format."""
     from kachin_events.validation import validate
 
     source_id = d.tables["sources"]["source_id"].to_list()[-1]
@@ -110,7 +111,7 @@ def validate_example(d: SiteData) -> dict:
     if report.valid or not report.findings:
         raise DirectiveError("the documentation's example submission was expected to be invalid")
     return {"files": files, "text": report.to_text(), "json": report.to_json(), "github": report.to_github(),
-            "exit": report.exit_code, "rules": sorted(report.rules_hit())}
+            "markdown": report.to_markdown(), "exit": report.exit_code, "rules": sorted(report.rules_hit())}
 
 
 def validate_example_md(d: SiteData, page: str, which: str) -> str:
@@ -122,9 +123,9 @@ def validate_example_md(d: SiteData, page: str, which: str) -> str:
         return ", ".join(f"[`{r}`](#{codebook.rule_anchor(r)})" for r in ex["rules"])
     if which == "exit":
         return str(ex["exit"])
-    if which not in ("text", "json", "github"):
-        raise DirectiveError(f"validate-example takes files, rules, exit, text, json or github, not {which!r}")
-    lang = "json" if which == "json" else "text"
+    if which not in ("text", "json", "github", "markdown"):
+        raise DirectiveError(f"validate-example takes files, rules, exit, text, json, github or markdown, not {which!r}")
+    lang = {"json": "json", "markdown": "markdown"}.get(which, "text")
     cmd = "kachin-events validate submission/events.csv submission/event_sources.csv"
     cmd += f" --today {EXAMPLE_TODAY}" + ("" if which == "text" else f" --format {which}")
     return f"```console\n$ {cmd}\n```\n\n```{lang}\n{ex[which].rstrip()}\n```\n"
@@ -539,4 +540,5 @@ DIRECTIVES = {
     "releases": lambda d, page: kedocs_ref.releases_md(d),
     "registry": lambda d, page: kedocs_ref.registry_md(),
     "module-doc": lambda d, page, name: kedocs_ref.module_doc(name),
+    "file": lambda d, page, path: kedocs_ci.file_block(d.root, path),
 }

@@ -42,6 +42,7 @@ _LAZY = {
     "resolve_names": "contrib.resolve",
     "resolve_submission": "contrib.resolve",
     "compare_with_base": "contrib.base",
+    "diff_with_base": "contrib.changes",
     "canonical_csv": "contrib.canonical",
     "write_canonical": "contrib.canonical",
     "format_package": "contrib.fmt",

@@ -245,11 +245,11 @@ class Report:
         >>> r.add(Finding("e.csv", 3, "date_end", "2020|01", "date-order", "error", "ends before it starts"))
         >>> md = r.to_markdown(docs_url="https://example.org/docs/")
         >>> md.splitlines()[0]
-        '## ❌ invalid'
+        '## Validation: ❌ invalid'
         >>> print(md.splitlines()[-1].replace("https://example.org/docs", "DOCS"))
         | e.csv | 3 | `date_end` | 2020\|01 | ❌ [`date-order`](DOCS/contributing/#rule-date-order) | ends before it starts |
         >>> print(Report(files=["e.csv"]).to_markdown())
-        ## ✅ valid
+        ## Validation: ✅ valid
         <BLANKLINE>
         **0** errors, **0** warnings in **1** file checked.
         <BLANKLINE>
@@ -258,7 +258,7 @@ class Report:
         n_err, n_warn, n_files = len(self.errors), len(self.warnings), len(self.files)
         verdict = "✅ valid" if self.valid else "❌ invalid"
         lines = [
-            f"## {verdict}",
+            f"## Validation: {verdict}",
             "",
             f"**{n_err}** error{'s' * (n_err != 1)}, **{n_warn}** warning{'s' * (n_warn != 1)}"
             f" in **{n_files}** file{'s' * (n_files != 1)} checked.",
@@ -337,6 +337,10 @@ def _gh_annotation(f: Finding) -> str:
         where = f"{kind} {m['part']}" + (f", {unit} {f.row}" if f.row is not None else "")
         text = f"{where}: {text}"
         props = [f"file={_gh_escape_prop(m['file'])}"]
+    elif f.file.lower().endswith((".xlsx", ".xlsm", ".json")):
+        unit = "record" if f.file.lower().endswith(".json") else "row"
+        text = f"{unit} {f.row}: {text}" if f.row is not None else text
+        props = [f"file={_gh_escape_prop(f.file)}"]
     else:
         props = [f"file={_gh_escape_prop(f.file)}"]
         if f.row is not None:

@@ -379,7 +379,9 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
     for part, records in parts.items():
         if not records or all(all(v is None for v in r) for _, r in records):
             continue
-        where = f"{shown}[{part}]" if (len(parts) > 1 and part) else shown
+        # A workbook's findings always name the sheet (a person opens the workbook at a
+        # sheet); a JSON document's name its key only when it has several.
+        where = f"{shown}[{part}]" if part and (len(parts) > 1 or not json_mode) else shown
         name, why = (table, None) if table else match_table(part or path.name, records[0][1])
         if why and part and len(parts) == 1 and match_table(path.name, [])[1] is None:
             name, why = match_table(path.name, [])  # a lone sheet "Sheet1" of events.xlsx

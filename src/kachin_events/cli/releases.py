@@ -92,32 +92,57 @@ def build(version, out, package, previous, fmt):
         click.echo(f"built release {version}: {path} and {zipped}")
 
 @cli.command()
-@click.argument("old")
-@click.argument("new")
+@click.argument("old", required=False)
+@click.argument("new", required=False)
 @click.option("--releases", default="releases", show_default=True, type=click.Path(file_okay=False),
               help="The folder that version numbers are looked up in.")
+@click.option("--base", "base", metavar="REF", default=None,
+              help="Compare the data package here (or --package) with this git ref or release instead: "
+                   "what a branch or pull request changes.")
+@click.option("--package", "package", type=click.Path(), default=None,
+              help="With --base: the datapackage.json (or its folder); default the nearest one.")
 @click.option("--format", "fmt", type=click.Choice(("text", "json", "markdown")), default="text", show_default=True,
-              help="text for people, json for programs, markdown for release notes.")
-def diff(old, new, releases, fmt):
-    """Show what changed between two releases, and which version bump that needs.
+              help="text for people, json for programs, markdown for release notes or a pull-request comment.")
+def diff(old, new, releases, base, package, fmt):
+    """Show what changed between two releases, or what a branch changes in the data.
 
     OLD and NEW are release folders, or version numbers in the releases folder. Lists
     events added, removed and changed (with the old and new values), schema changes,
-    and rows added, removed and changed in the other tables. Exit status: 0, or 2 when
-    a release cannot be found or read.
+    and rows added, removed and changed in the other tables. With --base REF instead
+    of OLD and NEW, compares the data package of the working tree with REF (a branch,
+    tag or commit, or a release): the events a pull request adds, changes field by
+    field and retires, with the file and line of each. Exit status: 0, or 2 when a
+    release or the base cannot be found or read.
 
     \b
     Examples:
       kachin-events diff 0.1.0 0.2.0
       kachin-events diff 0.1.0 0.2.0 --releases dist/releases --format json
       kachin-events diff releases/0.1.0 /tmp/rel/0.1.1 --format markdown
+      kachin-events diff --base origin/main --format markdown
     """
-    from ..diff import diff_releases
+    from ..read import UnreadableError
 
+    if base is not None and (old or new):
+        raise click.UsageError("give either OLD and NEW (two releases) or --base REF (this branch against REF)")
+    if base is None and not (old and new):
+        raise click.UsageError("give OLD and NEW (two releases), or --base REF to diff the working tree against REF")
+    if package is not None and base is None:
+        raise click.UsageError("--package goes with --base")
     try:
-        result = diff_releases(old, new, releases=releases)
+        if base is not None:
+            from ..contrib.changes import diff_with_base
+
+            result = diff_with_base(package, base)
+        else:
+            from ..diff import diff_releases
+
+            result = diff_releases(old, new, releases=releases)
     except (FileNotFoundError, ValueError) as exc:
         click.echo(f"kachin-events diff: {exc}", err=True)
+        sys.exit(2)
+    except UnreadableError as exc:
+        click.echo(f"kachin-events diff: {exc.file}: {exc.message}", err=True)
         sys.exit(2)
     if fmt == "json":
         click.echo(result.to_json())

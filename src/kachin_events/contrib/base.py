@@ -389,6 +389,17 @@ def compare_with_base(package: str | Path | None, base: str | Path) -> list[Find
     >>> compare_with_base(_paths.snapshot_package(), _paths.snapshot_package().parent)
     []
     """
+    package, old, now, label = read_with_base(package, base)
+    root = package.parent
+    return _removed(old, now, label, root) + _events(old, now, label, root)
+
+
+def read_with_base(package: str | Path | None, base: str | Path) -> tuple[Path, _Side, _Side, str]:
+    """The package's descriptor path, the base's records, the package's records, and the base's label.
+
+    Shared by :func:`compare_with_base` and :func:`kachin_events.contrib.changes.diff_with_base`,
+    so that both read a base (and the nearest package when ``package`` is None) alike.
+    """
     from .. import _paths
 
     if package is None:
@@ -399,8 +410,7 @@ def compare_with_base(package: str | Path | None, base: str | Path) -> list[Find
     package = package / "datapackage.json" if package.is_dir() else package
     now = _read_source_package(package)
     old, label = _read_base(package, str(base))
-    root = package.parent
-    return _removed(old, now, label, root) + _events(old, now, label, root)
+    return package, old, now, label
 
 
 def add_base_findings(report: Report, package: Path | None, base: str | Path) -> None:
