@@ -141,7 +141,7 @@ def test_differences_are_documented():
         assert needed in topics
     for entry in exports.ACLED_DIFFERENCES:
         assert len(entry) == 3 and all(isinstance(s, str) and s for s in entry)
-    assert "ACLED_DIFFERENCES" in exports.__doc__
+    assert "ACLED_DIFFERENCES" in exports.acled.__doc__
 
 
 def test_geojson(release, tables):

@@ -1,5 +1,4 @@
-"""Exports of a release in other layouts: ACLED's 31-column CSV, GeoJSON points, and the
-deletions list (the retired event ids, like ACLED's deletions feed).
+"""The ACLED-layout export: ACLED's 31-column CSV.
 
 The ACLED layout lets anyone put these events next to ACLED's own Myanmar export. It is
 a translation, not a copy of ACLED's coding: where our data says more than ACLED's
@@ -26,9 +25,6 @@ from the tables of the release and nothing else:
 * ``tags`` renders the event_tags rows, like ``prisoners_taken=20 (approximate)``;
 * ``timestamp`` is the release's ``created`` time (seconds since 1970).
 
-The GeoJSON export has one Point feature per event, with every events column as a
-property and the actors' names added.
-
 Examples
 --------
 >>> [name for name, _, _ in ACLED_COLUMNS][:4]
@@ -42,9 +38,9 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from .schema import get_schema
+from ..schema import get_schema
+
 
 #: ACLED's export columns in order: (name, Table Schema type, description).
 ACLED_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -307,91 +303,7 @@ def acled_csv(tables: dict, timestamp: int) -> bytes:
     ['event_id_cnty', 'event_date', 'year']
     """
     names = [c for c, _, _ in ACLED_COLUMNS]
-    from .tablefiles import csv_bytes, format_cell
+    from ..tablefiles import csv_bytes, format_cell
 
     types = {name: type_ for name, type_, _ in ACLED_COLUMNS}
     return csv_bytes(names, ([format_cell(row[c], types[c]) for c in names] for row in acled_rows(tables, timestamp)))
-
-
-def _json_value(value):
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-def events_geojson(tables: dict) -> bytes:
-    """The events as a GeoJSON FeatureCollection of points, as UTF-8 bytes.
-
-    Each feature's ``id`` is the event id and its geometry the event's point
-    ``[longitude, latitude]``; its properties are every column of the events table
-    (dates as ISO text, empty cells as null) plus ``actor1_name`` and ``actor2_name``.
-    Keys are sorted and features are in event_id order, so the bytes are reproducible.
-
-    Examples
-    --------
-    >>> from kachin_events.tables import read_tables
-    >>> doc = json.loads(events_geojson(read_tables()))
-    >>> doc["type"], doc["features"][0]["geometry"]
-    ('FeatureCollection', {'coordinates': [97.23441, 24.25493], 'type': 'Point'})
-    """
-    names = {r["actor_id"]: r["name"] for r in tables["actors"].iter_rows(named=True)}
-    fields = get_schema("events").field_names
-    features = []
-    for ev in tables["events"].sort("event_id").iter_rows(named=True):
-        props = {f: _json_value(ev[f]) for f in fields}
-        props["actor1_name"] = names.get(ev["actor1"])
-        props["actor2_name"] = names.get(ev["actor2"]) if ev["actor2"] else None
-        features.append({
-            "type": "Feature",
-            "id": ev["event_id"],
-            "geometry": {"type": "Point", "coordinates": [ev["longitude"], ev["latitude"]]},
-            "properties": props,
-        })
-    doc = {"type": "FeatureCollection", "features": features}
-    return (json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")
-
-
-#: The retractions columns that the deletions list leaves out (like ACLED's deletions
-#: feed, it says which id went, when, why and into which event; the note stays in the
-#: release's retractions table).
-DELETIONS_OMIT = ("note",)
-
-
-def deletions_schema() -> dict:
-    """The Table Schema of the deletions list: the retractions table without its note.
-
-    Examples
-    --------
-    >>> s = deletions_schema()
-    >>> [f["name"] for f in s["fields"]], s["primaryKey"]
-    (['event_id', 'retired_on', 'reason', 'merged_into'], ['event_id'])
-    """
-    from .tablefiles import inline_schema
-
-    base = inline_schema("retractions")
-    fields = [f for f in base["fields"] if f["name"] not in DELETIONS_OMIT]
-    names = {f["name"] for f in fields}
-    return {
-        "description": "The event ids retired up to this release (ACLED's deletions list, for this dataset): "
-                       "remove them from data taken from an earlier release; a duplicate names the event it "
-                       "was merged into. The same rows as the retractions table, without its note.",
-        "fields": fields,
-        "primaryKey": base["primaryKey"],
-        "foreignKeys": [fk for fk in base.get("foreignKeys", []) if set(fk["fields"]) <= names],
-        "missingValues": [""],
-    }
-
-
-def deletions_csv(tables: dict) -> bytes:
-    """The deletions list as UTF-8 CSV bytes, rows by event_id.
-
-    Examples
-    --------
-    >>> from kachin_events.tables import read_tables
-    >>> deletions_csv(read_tables()).decode()
-    'event_id,retired_on,reason,merged_into\\n'
-    """
-    from .tablefiles import sorted_rows, table_csv
-
-    schema = deletions_schema()
-    return table_csv(schema, sorted_rows(tables["retractions"], schema))
