@@ -43,3 +43,8 @@ def find_package(start: Path | None = None) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def boundaries_dir() -> Path:
+    """Folder holding MIMU's Kachin township and state boundaries (GeoJSON)."""
+    return _root() / "reference" / "mimu"

@@ -27,6 +27,7 @@ TABLES = (
     "event_sources",
     "event_actors",
     "event_tags",
+    "external_events",
     "corrections",
     "retractions",
 )

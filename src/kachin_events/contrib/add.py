@@ -36,10 +36,13 @@ from ..read import RawTable, UnreadableError, display_path, read_file
 from ..schema import TABLES, get_schema
 from .template import SHEETS
 
-#: The tables a submission may hold: the template's sheets.
-ACCEPTED = SHEETS
+#: Tables of a report folder that only importers fill (not a sheet of the template); their
+#: file is written only when the submission has rows for it.
+OPTIONAL_TABLES = ("external_events",)
+#: The tables a submission may hold: the template's sheets, and the importers' links.
+ACCEPTED = SHEETS + OPTIONAL_TABLES
 #: The tables of one report folder (the shared claimants registry is not one).
-REPORT_TABLES = tuple(t for t in SHEETS if t != "claimants")
+REPORT_TABLES = tuple(t for t in SHEETS if t != "claimants") + OPTIONAL_TABLES
 _SUFFIXES = (".csv", ".xlsx", ".xlsm", ".json")
 
 
@@ -424,7 +427,7 @@ def _plan(tables, repo: _Repo, folder: Path, notes_text: str | None) -> list[tup
     for table in REPORT_TABLES:
         path = folder / f"{table}.csv"
         rows = _records(table, tables[table]) if table in tables else []
-        if path.exists() and not rows:
+        if not rows and (path.exists() or table in OPTIONAL_TABLES):
             continue
         action = "added rows" if path.exists() else "created"
         plan.append((path, _table_text(table, path, rows).encode("utf-8"), action))
