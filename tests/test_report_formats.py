@@ -18,7 +18,22 @@ def finding(file="e.csv", row=2, field="date_end", value="x", rule="date-order",
 
 
 def table_rows(md: str) -> list[str]:
-    return [ln for ln in md.splitlines() if ln.startswith("| ") and not ln.startswith("| File ")]
+    """The rows of the findings table (the rules section after it is left out)."""
+    findings = md.split("<details>", 1)[0]
+    return [ln for ln in findings.splitlines() if ln.startswith("| ") and not ln.startswith("| File ")]
+
+
+def test_markdown_explains_each_rule_once():
+    r = Report(files=["e.csv"])
+    r.extend(finding(row=i) for i in range(2, 5))
+    r.add(finding(rule="possible-duplicate", severity=WARNING, message="may repeat KE000001"))
+    md = r.to_markdown(docs_url="https://docs.example.org/")
+    rules = md.split("<details>", 1)[1]
+    from kachin_events import get_rule
+
+    for rule_id in ("date-order", "possible-duplicate"):
+        assert rules.count(f"[`{rule_id}`](https://docs.example.org/contributing/#rule-{rule_id})") == 1
+        assert get_rule(rule_id).fix.split(";")[0].replace("|", "\\|") in rules
 
 
 def test_markdown_heading_counts_and_errors_before_warnings():

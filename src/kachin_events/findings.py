@@ -228,7 +228,8 @@ class Report:
         r"""A markdown report for a GitHub job summary or a pull-request comment.
 
         A heading with the verdict, the counts, then one table row per finding (errors
-        first), at most ``max_rows`` of them.
+        first), at most ``max_rows`` of them, and a folded section that says, for each
+        rule named, what it checks and how to fix a finding (from the rule registry).
 
         Parameters
         ----------
@@ -246,7 +247,7 @@ class Report:
         >>> md = r.to_markdown(docs_url="https://example.org/docs/")
         >>> md.splitlines()[0]
         '## Validation: ❌ invalid'
-        >>> print(md.splitlines()[-1].replace("https://example.org/docs", "DOCS"))
+        >>> print(md.splitlines()[6].replace("https://example.org/docs", "DOCS"))
         | e.csv | 3 | `date_end` | 2020\|01 | ❌ [`date-order`](DOCS/contributing/#rule-date-order) | ends before it starts |
         >>> print(Report(files=["e.csv"]).to_markdown())
         ## Validation: ✅ valid
@@ -287,7 +288,7 @@ class Report:
         if hidden > 0:
             lines += ["", f"{hidden} more finding{'s' * (hidden != 1)} not shown; "
                       "run `kachin-events validate` locally for all."]
-        return "\n".join(lines)
+        return "\n".join(lines + _md_rules(ordered, docs_url))
 
     def to_github(self, per_level: int = 9) -> str:
         """GitHub Actions workflow commands: one annotation per finding, within GitHub's limits.
@@ -348,6 +349,28 @@ def _gh_annotation(f: Finding) -> str:
     props.append(f"title={_gh_escape_prop(f.rule + (' ' + f.field if f.field else ''))}")
     val = f" (value {f.value!r})" if f.value not in (None, "") and not f.says_value() else ""
     return f"::{level} {','.join(props)}::{_gh_escape_data(text + val)}"
+
+
+def _md_rules(findings: list[Finding], docs_url: str | None) -> list[str]:
+    """A folded section explaining each rule the findings name, from the rule registry.
+
+    A pull-request comment may be read where the documentation is not linked (no
+    ``docs_url``), so what each rule means and how to fix it travels with the report.
+    """
+    from .rules import RULES
+
+    known = {r.id: r for r in RULES}
+    hit = [known[i] for i in dict.fromkeys(f.rule for f in findings) if i in known]
+    if not hit:
+        return []
+    out = ["", f"<details><summary>What the {len(hit)} rule{'s' * (len(hit) != 1)} above check, and how to fix "
+           "a finding</summary>", "", "| Rule | What it checks | How to fix it |", "|---|---|---|"]
+    for r in hit:
+        name = f"`{r.id}`"
+        if docs_url:
+            name = f"[{name}]({docs_url.rstrip('/')}/contributing/#rule-{r.id})"
+        out.append(f"| {name} | {_md_cell(r.description)} | {_md_cell(r.fix)} |")
+    return out + ["", "</details>"]
 
 
 def _md_cell(value) -> str:
