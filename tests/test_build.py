@@ -50,8 +50,8 @@ def release(releases) -> Path:
 
 
 def _expected_files() -> set[str]:
-    files = {"datapackage.json", "SHA256SUMS", "CHANGELOG.md", "exports/acled.csv", "exports/events.geojson",
-             "exports/deletions.csv"}
+    files = {"datapackage.json", "SHA256SUMS", "CHANGELOG.md", "exports/acled.csv", "exports/ucdp_ged.csv",
+             "exports/events_hxl.csv", "exports/events.geojson", "exports/deletions.csv"}
     return files | {f"csv/{t}.csv" for t in TABLES} | {f"parquet/{t}.parquet" for t in TABLES}
 
 
@@ -98,7 +98,8 @@ def test_descriptor(release):
     for key in ("name", "title", "licenses", "sources", "contributors"):
         assert desc[key] == source[key]
     names = [r["name"] for r in desc["resources"]]
-    assert names == [*TABLES, *(f"{t}-parquet" for t in TABLES), "acled-export", "events-geojson", "deletions"]
+    assert names == [*TABLES, *(f"{t}-parquet" for t in TABLES), "acled-export", "ucdp-export", "events-hxl",
+                     "events-geojson", "deletions"]
     files = _tree(release)
     for res in desc["resources"]:
         data = files[res["path"]]
@@ -113,7 +114,10 @@ def test_descriptor(release):
         assert by_name[t]["type"] == "table" and by_name[t]["path"] == f"csv/{t}.csv"
         assert by_name[f"{t}-parquet"]["type"] == "file"
         assert by_name[f"{t}-parquet"]["mediatype"] == "application/vnd.apache.parquet"
-    assert by_name["acled-export"]["type"] == "table" and by_name["deletions"]["type"] == "table"
+    for name in ("acled-export", "ucdp-export", "events-hxl", "deletions"):
+        assert by_name[name]["type"] == "table" and by_name[name]["path"].startswith("exports/")
+    for name in ("acled-export", "ucdp-export", "events-hxl"):
+        assert len(by_name[name]["description"]) > 100  # what it is, its options, what it loses
     assert by_name["deletions"]["path"] == "exports/deletions.csv"
     assert "type" not in by_name["events-geojson"]
 

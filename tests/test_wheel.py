@@ -32,7 +32,10 @@ sys.addaudithook(hook)
 import kachin_events
 from kachin_events import _paths
 df = kachin_events.load()
+township = kachin_events.locate(24.25493, 97.23441)["admin3_pcode"]
 print(json.dumps({
+    "township": township,
+    "boundaries": str(_paths.boundaries_dir()),
     "rows": len(df),
     "file": kachin_events.__file__,
     "snapshot": str(_paths.snapshot_package()),
@@ -114,7 +117,8 @@ def test_installed_wheel_loads_its_own_snapshot(venv_python, tmp_path):
     got = json.loads(run.stdout)
     venv = venv_python.parent.parent
     assert got["rows"] == _repo_event_rows()
-    for key in ("file", "snapshot", "schemas", "registry"):
+    assert got["township"] == "MMR001010"  # located with the wheel's own MIMU boundaries
+    for key in ("file", "snapshot", "schemas", "registry", "boundaries"):
         assert _inside(got[key], venv), (key, got[key])
         assert "site-packages" in Path(got[key]).parts
     shipped = json.loads((ROOT / "src" / "kachin_events" / "registry.json").read_text(encoding="utf-8"))

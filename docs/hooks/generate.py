@@ -81,8 +81,14 @@ def generated_files(data) -> dict[str, str | bytes]:
     from kachin_events.cli import cli
 
     out: dict[str, str | bytes] = {}
+    from kachin_events.crosswalk import render_import_mappings
+
     out["codebook.md"] = codebook.render_codebook(
-        data.schemas, data.rules, rule_href=lambda rid: f"contributing.md#{codebook.rule_anchor(rid)}")
+        data.schemas, data.rules, rule_href=lambda rid: f"contributing.md#{codebook.rule_anchor(rid)}") + (
+        "\n## Importing ACLED and UCDP {#importing}\n\n"
+        "How `kachin-events import-acled` and `import-ucdp` map each column of the other dataset, generated "
+        "from `kachin_events.crosswalk`. See [ACLED and UCDP](acled-ucdp.md) for how to use them.\n\n"
+        + render_import_mappings(data.root / "datapackage.json", level=3))
     out["cli.md"] = kedocs_ref.render_cli(cli)
     from kachin_events.tables import read_tables
 
@@ -103,6 +109,10 @@ def generated_files(data) -> dict[str, str | bytes]:
         out[f"csv-templates/{table}.csv"] = codebook.csv_template(table, data.schemas)
     out.update(kedocs_template.template_files(data.root))
     out.update(kedocs_ci.ci_files(data.root))
+    # The township boundaries the map draws, for people who want them (MIMU, 1:250,000).
+    from kachin_events._paths import boundaries_dir
+
+    out["figures/kachin_townships.geojson"] = (boundaries_dir() / "kachin_townships.geojson").read_text("utf-8")
     for name, (_alt, draw) in kedocs_figures.FIGURES.items():
         out[f"figures/{name}.svg"] = draw(data)
     return out

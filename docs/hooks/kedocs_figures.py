@@ -16,7 +16,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch, Rectangle  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
 
 from kachin_events.codebook import escape_cell as esc  # noqa: E402
 from kachin_events.codebook import markdown_table  # noqa: E402
@@ -226,8 +226,33 @@ def _place_labels(fig, ax, labels, avoid) -> None:
         boxes.append(best.get_window_extent(renderer))
 
 
+def _draw_townships(fig, ax, events) -> None:
+    """MIMU's township polygons shaded by their number of events, and the state outline."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import BoundaryNorm
+
+    from kachin_events import geometry
+
+    b = geometry.boundaries()
+    counts = dict(events.group_by("admin3_pcode").len().iter_rows())
+    top = max([counts.get(t["admin3_pcode"], 0) for t in b.townships] + [1])
+    # Whole-number classes: a count of events is never fractional.
+    norm = BoundaryNorm([-0.5, *[n + 0.5 for n in range(top + 1)]], 256)
+    cmap = plt.get_cmap("YlOrBr")
+    for props, poly in zip(b.townships, b.polygons):
+        xs, ys = poly.exterior.xy
+        ax.fill(xs, ys, facecolor=cmap(norm(counts.get(props["admin3_pcode"], 0))) if top else "white",
+                edgecolor="#9a9a9a", lw=0.6, alpha=0.55, zorder=0)
+    xs, ys = b.state.exterior.xy
+    ax.plot(xs, ys, color="#333333", lw=1.3, zorder=1)
+    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.35, pad=0.02,
+                       ticks=list(range(top + 1)) if top <= 10 else None)
+    bar.solids.set_alpha(0.55)
+    bar.set_label("events coded to the township (admin3_pcode)", fontsize=8)
+
+
 def event_map(events, locations, bbox: dict, types) -> bytes:
-    """Event points over Kachin's MIMU towns and township reference points, in lon/lat."""
+    """Event points over Kachin's townships (MIMU polygons, shaded by events), towns and township points."""
     towns = locations.filter((locations["level"] == "town") & locations["latitude"].is_not_null()).to_dicts()
     tsp = township_reference_points(locations)
     tsp_towns = {t["town_pcode"] for t in tsp}
@@ -239,10 +264,7 @@ def event_map(events, locations, bbox: dict, types) -> bytes:
         ax.set_aspect(kx)
         ax.set_xlim(bbox["lon_min"] - 0.3, bbox["lon_max"] + 0.3)
         ax.set_ylim(bbox["lat_min"] - 0.3, bbox["lat_max"] + 0.3)
-        ax.add_patch(Rectangle((bbox["lon_min"], bbox["lat_min"]), bbox["lon_max"] - bbox["lon_min"],
-                               bbox["lat_max"] - bbox["lat_min"], fill=False, ls="--", lw=1, ec="#888888"))
-        ax.text(bbox["lon_min"] + 0.05, bbox["lat_max"] - 0.06, "Kachin State bounding box (not its border)",
-                fontsize=7, color="#666666", va="top")
+        _draw_townships(fig, ax, events)
         labels = []
         for w in towns:
             if w["location_pcode"] in tsp_towns:
@@ -301,7 +323,7 @@ def event_map(events, locations, bbox: dict, types) -> bytes:
         ax.set_xlabel("longitude (°E, WGS84)")
         ax.set_ylabel("latitude (°N, WGS84)")
         ax.grid(True, color="#eeeeee", lw=0.5, zorder=0)
-        ax.set_title("Coded event points over Kachin State's MIMU towns", loc="left", fontsize=10)
+        ax.set_title("Coded event points over Kachin State's townships and MIMU towns", loc="left", fontsize=10)
         return _svg(fig)
 
 

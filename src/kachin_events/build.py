@@ -7,7 +7,9 @@
     CHANGELOG.md              release notes: the diff with the previous release
     csv/<table>.csv           every table; UTF-8, LF, schema column order, rows by primary key
     parquet/<table>.parquet   the same rows, typed (zstd)
-    exports/acled.csv         the events in ACLED's 31-column layout
+    exports/acled.csv         the events in ACLED's 31-column layout (RELEASE_OPTIONS)
+    exports/ucdp_ged.csv      the events in UCDP GED's layout (the columns our data can fill)
+    exports/events_hxl.csv    the events with a second header row of HXL hashtags
     exports/events.geojson    the events as GeoJSON points
     exports/deletions.csv     the retired event ids: the retractions without their notes
 
@@ -19,9 +21,12 @@ How the release's ``datapackage.json`` describes its files
 Every resource has ``bytes`` and ``hash`` (``sha256:<hex>``), so that
 ``frictionless validate DIR/X.Y.Z/datapackage.json`` checks every file:
 
-* the CSV tables (named ``<table>``), the ACLED export (``acled-export``) and the
-  deletions list (``deletions``) are ``"type": "table"`` with their Table Schema inline,
-  so frictionless also checks every cell, the keys and the foreign keys;
+* the CSV tables (named ``<table>``), the ACLED and UCDP exports (``acled-export``,
+  ``ucdp-export``), the HXL export (``events-hxl``, whose hashtag row is its dialect's
+  comment row) and the deletions list (``deletions``) are ``"type": "table"`` with their
+  Table Schema inline, so frictionless also checks every cell, the keys and the foreign
+  keys; each export's ``description`` says what it is, the options it was written with
+  and where it differs from the tables (generated from :mod:`kachin_events.exports`);
 * the GeoJSON export (``events-geojson``) has no ``type``, which Data Package v2 defines
   as a non-specific file: frictionless checks its bytes and hash;
 * the Parquet files (``<table>-parquet``) are ``"type": "file"``, with the table's
@@ -82,7 +87,23 @@ from pathlib import Path
 
 from . import _paths
 from .diff import ReleaseData, TableData, read_csv_text
-from .exports import acled_csv, acled_schema, deletions_csv, deletions_schema, events_geojson
+from .exports import (
+    HXL_DIALECT,
+    RELEASE_OPTIONS,
+    acled_csv,
+    acled_description,
+    acled_omitted,
+    acled_schema,
+    deletions_csv,
+    deletions_schema,
+    events_geojson,
+    hxl_csv,
+    hxl_description,
+    hxl_schema,
+    ucdp_csv,
+    ucdp_description,
+    ucdp_schema,
+)
 from .schema import TABLES
 from .semver import VersionError, check_version, parse_version
 from .tablefiles import (  # noqa: F401 - re-exported for callers of build
@@ -118,9 +139,9 @@ class ReleaseExistsError(ReleaseError):
 class InvalidDataError(ReleaseError):
     """The source package does not validate; ``report`` holds the findings."""
 
-    def __init__(self, report, package):
+    def __init__(self, report, package, doing: str = "building a release"):
         n = len(report.errors)
-        msg = f"{package} does not validate ({n} error{'s' * (n != 1)}); fix it before building a release"
+        msg = f"{package} does not validate ({n} error{'s' * (n != 1)}); fix it before {doing}"
         super().__init__(msg)
         self.report = report
 
@@ -180,11 +201,12 @@ def _sha(data: bytes) -> str:
 def _description(source: dict, version: str) -> str:
     first = source.get("description", "").split(". ")[0].rstrip(".")
     lead = f"{first}. " if first else ""
-    return (f"{lead}Release {version}: every table as CSV and as Parquet, the events in ACLED's layout "
-            "and as GeoJSON, and the list of retired event ids, with their schemas, sizes and SHA-256 hashes.")
+    return (f"{lead}Release {version}: every table as CSV and as Parquet, the events in ACLED's and UCDP GED's "
+            "layouts, with HXL hashtags and as GeoJSON, and the list of retired event ids, with their schemas, "
+            "sizes and SHA-256 hashes.")
 
 
-def _descriptor(source: dict, version: str, created: dt.datetime, files: dict[str, bytes]) -> dict:
+def _descriptor(source: dict, version: str, created: dt.datetime, files: dict[str, bytes], tables: dict) -> dict:
     titles = {r.get("name"): r.get("title") for r in source.get("resources", []) if isinstance(r, dict)}
 
     def stats(path):
@@ -204,9 +226,17 @@ def _descriptor(source: dict, version: str, created: dt.datetime, files: dict[st
                            "by kachin_events.build.verify_release.",
             "type": "file", "path": path, "format": "parquet", "mediatype": PARQUET_MEDIATYPE, **stats(path),
             "schema": inline_schema(t)})
+    omitted = acled_omitted(tables, long_ranges=RELEASE_OPTIONS["long_ranges"], in_acled=RELEASE_OPTIONS["in_acled"])
+    csv_file = {"format": "csv", "mediatype": "text/csv", "encoding": "utf-8"}
     resources.append({"name": "acled-export", "title": "Events in ACLED's export layout", "type": "table",
-                      "path": "exports/acled.csv", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-                      **stats("exports/acled.csv"), "schema": acled_schema()})
+                      "description": acled_description(omitted, **RELEASE_OPTIONS), "path": "exports/acled.csv",
+                      **csv_file, **stats("exports/acled.csv"), "schema": acled_schema(RELEASE_OPTIONS["inter"])})
+    resources.append({"name": "ucdp-export", "title": "Events in UCDP GED's layout", "type": "table",
+                      "description": ucdp_description(), "path": "exports/ucdp_ged.csv", **csv_file,
+                      **stats("exports/ucdp_ged.csv"), "schema": ucdp_schema()})
+    resources.append({"name": "events-hxl", "title": "Events with HXL hashtags", "type": "table",
+                      "description": hxl_description(), "path": "exports/events_hxl.csv", **csv_file,
+                      **stats("exports/events_hxl.csv"), "dialect": dict(HXL_DIALECT), "schema": hxl_schema()})
     resources.append({"name": "events-geojson", "title": "Events as GeoJSON points", "path": "exports/events.geojson",
                       "format": "geojson", "mediatype": "application/geo+json", "encoding": "utf-8",
                       **stats("exports/events.geojson")})
@@ -333,10 +363,12 @@ def build_release(version: str, out_dir: str | Path, package: str | Path | None 
             emit(f"csv/{t}.csv", csvs[t])
         for t in TABLES:
             emit(f"parquet/{t}.parquet", table_parquet(schemas[t], rows[t]))
-        emit("exports/acled.csv", acled_csv(tables, int(created.timestamp())))
+        emit("exports/acled.csv", acled_csv(tables, int(created.timestamp()), **RELEASE_OPTIONS))
+        emit("exports/ucdp_ged.csv", ucdp_csv(tables))
+        emit("exports/events_hxl.csv", hxl_csv(tables))
         emit("exports/events.geojson", events_geojson(tables))
         emit("exports/deletions.csv", deletions_csv(tables))
-        emit("datapackage.json", _json_bytes(_descriptor(source, version, created, files)))
+        emit("datapackage.json", _json_bytes(_descriptor(source, version, created, files, tables)))
         emit("CHANGELOG.md", diff.to_markdown(created=new.created).encode("utf-8"))
         emit("SHA256SUMS", "".join(f"{_sha(files[r])}  {r}\n" for r in sorted(files)).encode("utf-8"))
         zipped = tmp / zip_name(version)
@@ -470,8 +502,8 @@ def verify_release(path: str | Path) -> list[str]:
                             f"the descriptor says {res.get('bytes')}")
         if res.get("hash") != f"sha256:{_sha(data)}":
             problems.append(f"resource {res['name']}: the hash of {rel} is not the descriptor's {res.get('hash')}")
-    expected = {"datapackage.json", "CHANGELOG.md", "exports/acled.csv", "exports/events.geojson",
-                "exports/deletions.csv"}
+    expected = {"datapackage.json", "CHANGELOG.md", "exports/acled.csv", "exports/ucdp_ged.csv",
+                "exports/events_hxl.csv", "exports/events.geojson", "exports/deletions.csv"}
     expected |= {f"csv/{t}.csv" for t in TABLES} | {f"parquet/{t}.parquet" for t in TABLES}
     problems += [f"{rel}: missing from the release" for rel in sorted(expected - set(on_disk))]
     for res in resources.values():

@@ -2,10 +2,11 @@
 
 Every function here is pure: it takes schemas and rules (by default the package's own)
 and returns Markdown text. Nothing about a field or a rule is written here a second
-time; what this module adds by hand is only the correspondence between our columns and
-the columns of ACLED's and UCDP's data (:data:`ACLED_SOURCES`, :data:`UCDP_COLUMNS`),
-which the schemas do not carry, and which is checked against the schemas (and against
-the ACLED-layout export's own column list) so that it cannot drift.
+time; what this module adds by hand is only which of our fields each column of the
+ACLED-layout export is made from (:data:`ACLED_SOURCES`), which the schemas do not
+carry, and which is checked against the schemas and against the export's own column
+list so that it cannot drift. The UCDP GED-layout export keeps its own
+(:data:`kachin_events.exports.ucdp.UCDP_SOURCES`).
 
 The documentation site renders its codebook, its list of validation messages and its
 CSV templates with these functions, and they work the same from Python.
@@ -69,34 +70,10 @@ ACLED_SOURCES: dict[str, tuple[str, ...]] = {
     "source_scale": ("event_sources.source_id", "sources.source_scale"),
     "notes": ("events.notes",),
     "fatalities": ("events.fatalities_best",),
-    "tags": ("event_tags.tag", "event_tags.detail", "event_tags.quantity", "event_tags.quantity_qualifier"),
+    "tags": ("event_tags.tag", "event_tags.detail", "event_tags.quantity", "event_tags.quantity_qualifier",
+             "events.date_start", "events.date_end", "external_events.external_id"),
     "timestamp": (),
 }
-
-#: Our columns and the matching columns of UCDP's georeferenced event dataset (GED):
-#: (UCDP column, our fields as ``table.field``, how they correspond).
-UCDP_COLUMNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("date_start", ("events.date_start",), "Same meaning: the earliest possible date."),
-    ("date_end", ("events.date_end",), "Same meaning: the latest possible date."),
-    ("date_prec", ("events.date_precision",), "By the date_precision category's UCDP code (see below)."),
-    ("where_prec", ("events.geo_precision",), "By the geo_precision category's UCDP code (see below)."),
-    ("event_clarity", ("events.event_clarity",), "Same codes: 1 an identifiable event, 2 aggregated."),
-    ("latitude", ("events.latitude",), "Same (WGS84)."),
-    ("longitude", ("events.longitude",), "Same (WGS84)."),
-    ("where_coordinates", ("events.location",), "The place the point stands for."),
-    ("adm_1", ("events.admin1_pcode", "locations.name"), "The state, by name (we keep the P-code)."),
-    ("adm_2", ("events.admin2_pcode", "locations.name"), "The district, by name (we keep the P-code)."),
-    ("low", ("events.fatalities_low",), "Same meaning; UCDP has no empty value for unknown."),
-    ("best", ("events.fatalities_best",),
-     "Same meaning. UCDP's best is the sum of deaths_a, deaths_b, deaths_civilians and deaths_unknown; "
-     "we do not split deaths by side."),
-    ("high", ("events.fatalities_high",), "Same meaning."),
-    ("side_a / side_b", ("events.actor1", "events.actor2"),
-     "UCDP's side_a is the government in a state-based conflict; our actor1 is whoever initiated the event."),
-    ("source_article", ("event_sources.source_id", "sources.publisher", "sources.title"),
-     "UCDP names the articles in one text; we keep one row per source and claimant."),
-)
-
 
 # -- small Markdown helpers ----------------------------------------------------------------
 def escape_cell(text) -> str:
@@ -421,72 +398,54 @@ def _field_refs(ours, field_href) -> str:
     return ", ".join(refs) or "—"
 
 
-def _mapping_table(columns, schemas, field_href, their_title) -> str:
-    check_mapping(columns, schemas)
-    rows = [[code(theirs), _field_refs(ours, field_href), _esc(how)] for theirs, ours, how in columns]
-    return markdown_table([their_title, "Our fields", "How they correspond"], rows)
+def render_export_columns(columns, sources: dict, schemas=None, *, title: str = "Column",
+                          field_href: Callable[[str, str], str] | None = None) -> str:
+    """An export's columns (name, type, description), in order, with the fields each is made from.
 
-
-def acled_export_columns() -> tuple | None:
-    """``kachin_events.exports.ACLED_COLUMNS`` (name, type, description), or None without it."""
-    import importlib.util
-
-    if importlib.util.find_spec(f"{__package__}.exports") is None:
-        return None
-    from .exports import ACLED_COLUMNS
-
-    return ACLED_COLUMNS
-
-
-def acled_export_differences() -> tuple | None:
-    """``kachin_events.exports.ACLED_DIFFERENCES`` (topic, ours, ACLED's), or None without it."""
-    import importlib.util
-
-    if importlib.util.find_spec(f"{__package__}.exports") is None:
-        return None
-    from .exports import ACLED_DIFFERENCES
-
-    return ACLED_DIFFERENCES
+    ``sources`` maps each column to our fields as ``table.field``. ValueError when the
+    columns and ``sources`` name different columns, or a source names a field the schemas lack.
+    """
+    names = [c[0] for c in columns]
+    if set(names) != set(sources):
+        msg = f"the export's columns and their sources differ: {sorted(set(names) ^ set(sources))}"
+        raise ValueError(msg)
+    check_mapping([(n, sources[n], "") for n in names], schemas)
+    rows = [[code(name), _esc(typ), _field_refs(sources[name], field_href), _esc(desc)]
+            for name, typ, desc in columns]
+    return markdown_table([title, "Type", "Made from our fields", "What the export writes"], rows)
 
 
 def render_acled_columns(columns=None, schemas=None, *, sources: dict | None = None,
                          field_href: Callable[[str, str], str] | None = None) -> str:
     """Every column of the ACLED-layout export, in ACLED's order, and the fields it comes from.
 
-    Parameters
-    ----------
-    columns : sequence of (name, type, description), optional
-        The export's columns; default :data:`kachin_events.exports.ACLED_COLUMNS`, or,
-        where that module is absent, the names of :data:`ACLED_SOURCES` alone.
-    sources : dict, optional
-        ACLED column -> our fields; default :data:`ACLED_SOURCES`.
-
-    Raises
-    ------
-    ValueError
-        When the export's columns and :data:`ACLED_SOURCES` name different columns, or
-        a source names a field the schemas lack.
+    By default the columns are :data:`kachin_events.exports.ACLED_COLUMNS` and their
+    sources :data:`ACLED_SOURCES`; ValueError when the two name different columns.
     """
-    sources = ACLED_SOURCES if sources is None else sources
-    if columns is None:
-        columns = acled_export_columns()
-    if columns is None:
-        columns = [(name, "", "") for name in sources]
-    names = [c[0] for c in columns]
-    if set(names) != set(sources):
-        msg = (f"the ACLED export's columns and the codebook's ACLED_SOURCES differ: "
-               f"{sorted(set(names) ^ set(sources))}")
-        raise ValueError(msg)
-    check_mapping([(n, sources[n], "") for n in names], schemas)
-    rows = [[code(name), _esc(typ), _field_refs(sources[name], field_href), _esc(desc)]
-            for name, typ, desc in columns]
-    return markdown_table(["ACLED column", "Type", "Made from our fields", "What the export writes"], rows)
+    from .exports import ACLED_COLUMNS
+
+    return render_export_columns(ACLED_COLUMNS if columns is None else columns,
+                                 ACLED_SOURCES if sources is None else sources, schemas,
+                                 title="ACLED column", field_href=field_href)
 
 
-def render_ucdp_columns(columns=UCDP_COLUMNS, schemas=None, *,
+def render_ucdp_columns(columns=None, schemas=None, *, sources: dict | None = None,
                         field_href: Callable[[str, str], str] | None = None) -> str:
-    """Our columns against the matching columns of UCDP GED."""
-    return _mapping_table(columns, _schemas(schemas), field_href, "UCDP GED column")
+    """Every column of the UCDP GED-layout export, in GED's order, and the fields it comes from.
+
+    By default the columns are :data:`kachin_events.exports.ucdp.UCDP_COLUMNS` and their
+    sources :data:`~kachin_events.exports.ucdp.UCDP_SOURCES`.
+
+    Examples
+    --------
+    >>> render_ucdp_columns().splitlines()[0]
+    '| UCDP GED column | Type | Made from our fields | What the export writes |'
+    """
+    from .exports.ucdp import UCDP_COLUMNS, UCDP_SOURCES
+
+    return render_export_columns(UCDP_COLUMNS if columns is None else columns,
+                                 UCDP_SOURCES if sources is None else sources, schemas,
+                                 title="UCDP GED column", field_href=field_href)
 
 
 def precision_mappings(schemas=None) -> dict[str, list[dict]]:
@@ -539,10 +498,10 @@ def render_precision_mappings(schemas=None) -> str:
     return "\n".join(parts).rstrip() + "\n"
 
 
-def render_differences(differences: Iterable[tuple[str, str, str]]) -> str:
-    """A table of (topic, ours, ACLED's) differences, e.g. from an exporter's list."""
+def render_differences(differences: Iterable[tuple[str, str, str]], theirs: str = "ACLED layout") -> str:
+    """A table of (topic, ours, theirs) differences, e.g. from an exporter's list."""
     rows = [[_esc(t), _esc(o), _esc(a)] for t, o, a in differences]
-    return markdown_table(["Topic", "kachin-events", "ACLED"], rows)
+    return markdown_table(["Topic", "kachin-events", theirs], rows)
 
 
 # -- the whole codebook ----------------------------------------------------------------------
@@ -565,7 +524,7 @@ def render_codebook(schemas=None, rules=None, *, anchors: bool = True, title: st
         ``rule_href(rule_id) -> str``: where a rule's id links to.
     acled_differences : sequence of (topic, ours, ACLED's), optional
         Rendered as a table of what the ACLED layout loses; default
-        :data:`kachin_events.exports.ACLED_DIFFERENCES` where that module exists.
+        :data:`kachin_events.exports.ACLED_DIFFERENCES`.
 
     Returns
     -------
@@ -603,13 +562,20 @@ def render_codebook(schemas=None, rules=None, *, anchors: bool = True, title: st
         "### ACLED columns", "",
         "The columns of the ACLED-layout export, in ACLED's order, and the fields of ours each is made from.", "",
         render_acled_columns(schemas=schemas, field_href=field_href), "",
-        "### UCDP GED columns", "",
-        render_ucdp_columns(schemas=schemas, field_href=field_href), "",
     ]
-    if acled_differences is None:
-        acled_differences = acled_export_differences()
+    from .exports import ACLED_DIFFERENCES, UCDP_DIFFERENCES
+
+    acled_differences = ACLED_DIFFERENCES if acled_differences is None else acled_differences
     if acled_differences:
         parts += ["### Where our data differs from ACLED's", "", render_differences(acled_differences), ""]
+
+    parts += [
+        "### UCDP GED columns", "",
+        "The columns of the UCDP GED-layout export, in GED's order, and the fields of ours each is made from.", "",
+        render_ucdp_columns(schemas=schemas, field_href=field_href), "",
+        "### Where our data differs from UCDP GED's", "",
+        render_differences(UCDP_DIFFERENCES, "UCDP GED layout"), "",
+    ]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(parts)).rstrip() + "\n"
 
 

@@ -132,28 +132,55 @@ def in_state(lats, lons, tolerance_km: float = TOLERANCE_KM) -> np.ndarray:
     pts, ok = _points_km(lats, lons)
     if not len(pts):
         return np.zeros(0, dtype=bool)
-    return ok & (shapely.dwithin(b.state_km, pts, tolerance_km) if tolerance_km > 0
-                 else shapely.intersects(b.state_km, pts))
+    out = np.zeros(len(pts), dtype=bool)
+    # Only real points: a NaN coordinate (a missing cell) is outside, without a warning.
+    test = shapely.dwithin if tolerance_km > 0 else (lambda g, p, _: shapely.intersects(g, p))
+    out[ok] = test(b.state_km, pts[ok], tolerance_km)
+    return out
+
+
+def _township_positions(pcodes) -> np.ndarray:
+    """Each P-code's index in :func:`boundaries` (-1: not a township), by sorted search."""
+    codes = np.array([t["admin3_pcode"] for t in boundaries().townships])  # sorted by P-code
+    given = np.array(["" if c is None else str(c) for c in np.asarray(pcodes, dtype=object)], dtype=str)
+    pos = np.clip(np.searchsorted(codes, given), 0, len(codes) - 1)
+    return np.where(codes[pos] == given, pos, -1)
 
 
 def distance_to_township_km(lats, lons, pcodes) -> np.ndarray:
-    """Distance (km) from each point to the polygon of the given township (0 inside; NaN: unknown code)."""
+    """Distance (km) from each point to the polygon of the given township (0 inside; NaN: unknown code).
+
+    Examples
+    --------
+    >>> distance_to_township_km([24.25493, 24.25493], [97.23441, 97.23441], ["MMR001010", "MMR001099"])
+    array([ 0., nan])
+    """
     import shapely
 
     b = boundaries()
-    index = {t["admin3_pcode"]: i for i, t in enumerate(b.townships)}
     pts, ok = _points_km(lats, lons)
     out = np.full(len(pts), np.nan)
-    codes = list(pcodes)
-    pos = np.array([index.get(c, -1) if isinstance(c, str) else -1 for c in codes], dtype=np.int64)
+    pos = _township_positions(pcodes)
     have = (pos >= 0) & ok
     if have.any():
         out[have] = shapely.distance(b.polygons_km[pos[have]], pts[have])
     return out
 
 
+def township_names(pcodes) -> np.ndarray:
+    """The MIMU name of each township P-code (None for a code that is not a township)."""
+    names = np.array([t["admin3_name"] for t in boundaries().townships] + [None], dtype=object)
+    return names[_township_positions(pcodes)]
+
+
 def locate_points(lats, lons, tolerance_km: float = 0.0) -> list[dict | None]:
-    """:func:`locate` for many points at once: a list of dicts (None outside Kachin)."""
+    """:func:`locate` for many points at once: a list of dicts (None outside Kachin).
+
+    Examples
+    --------
+    >>> [p and p["admin3_name"] for p in locate_points([24.25493, 16.8], [97.23441, 96.15])]
+    ['Bhamo', None]
+    """
     idx = township_index(lats, lons, tolerance_km)
     cols = _columns(idx)
     return [None if i < 0 else {c: cols[c][n] for c in COLUMNS} for n, i in enumerate(idx)]
@@ -208,3 +235,69 @@ def locate_frame(frame, lat: str = "latitude", lon: str = "longitude", tolerance
     import polars as pl
 
     return pl.DataFrame({c: pl.Series(c, v.tolist(), dtype=pl.String) for c, v in cols.items()})
+
+
+# -- the checks of the rules coords-in-kachin, coords-in-township, coords-township-border ------
+# (registered in kachin_events.rules; they take the events frame and the validation context)
+
+
+def _polars():
+    import polars as pl
+
+    return pl
+
+
+def _border_km() -> float:
+    from .rules import BORDER_WARNING_KM
+
+    return BORDER_WARNING_KM
+
+
+def check_in_state(df, ctx):
+    """Rule ``coords-in-kachin``: True where the point is in the state (or a coordinate is missing)."""
+    pl = _polars()
+
+    lat, lon = df["latitude"], df["longitude"]
+    inside = in_state(lat.cast(pl.Float64).to_numpy(), lon.cast(pl.Float64).to_numpy(), TOLERANCE_KM)
+    return pl.Series("ok", inside, dtype=pl.Boolean) | lat.is_null() | lon.is_null()
+
+
+def _township_distance(df):
+    """km from each point to its stated township's polygon (NaN when either is missing)."""
+    pl = _polars()
+
+    return distance_to_township_km(df["latitude"].cast(pl.Float64).to_numpy(),
+                                   df["longitude"].cast(pl.Float64).to_numpy(), df["admin3_pcode"].to_numpy())
+
+
+def check_in_township(df, ctx):
+    """Rule ``coords-in-township``: False where the point lies more than BORDER_WARNING_KM outside its township."""
+    pl = _polars()
+    dist = _township_distance(df)
+    # A point outside Kachin is coords-in-kachin's finding alone: one cause, one finding.
+    outside = ~check_in_state(df, ctx).to_numpy()
+    return pl.Series("ok", ~(dist > _border_km()) | outside, dtype=pl.Boolean)
+
+
+def check_township_border(df, ctx):
+    """Rule ``coords-township-border``: False where the point is just outside its township."""
+    pl = _polars()
+
+    dist = _township_distance(df)
+    return pl.Series("ok", ~((dist > TOLERANCE_KM) & (dist <= _border_km())), dtype=pl.Boolean)
+
+
+def township_detail(df, ctx):
+    """Which township the point is in, and how far it is from the stated one."""
+    pl = _polars()
+
+    dist = pl.Series("d", _township_distance(df)).round(1).cast(pl.String)
+    there = locate_frame(df.select(pl.col("latitude").cast(pl.Float64), pl.col("longitude").cast(pl.Float64)))
+    stated = pl.Series("s", township_names(df["admin3_pcode"].to_numpy()).tolist(), dtype=pl.String)
+    frame = pl.DataFrame({"d": dist, "s": stated, "a3": df["admin3_pcode"], "in": there["admin3_name"],
+                          "inp": there["admin3_pcode"]})
+    where = (pl.when(pl.col("in").is_null()).then(pl.lit("the point is in no township of Kachin"))
+             .otherwise(pl.lit("the point is in ") + pl.col("in") + " (" + pl.col("inp") + ")"))
+    text = frame.select(where + ", " + pl.col("d") + " km from the stated township "
+                        + pl.col("s").fill_null("?") + " (" + pl.col("a3") + ")")
+    return text.to_series().alias("detail")

@@ -19,12 +19,24 @@ from typing import Callable
 
 from .findings import ERROR, WARNING
 
-#: A rectangle around Kachin State (WGS84). Not the boundary itself, which MIMU's
-#: place-code files do not carry: a point outside it is certainly outside Kachin.
+#: A rectangle around Kachin State (WGS84), for drawing maps only; the rules use MIMU's
+#: state and township polygons (:mod:`kachin_events.geometry`).
 KACHIN_BBOX = {"lat_min": 23.5, "lat_max": 28.6, "lon_min": 95.8, "lon_max": 98.8}
-#: How far (km) an event point may lie from every MIMU town of its township before we
-#: ask the coder to look again. Kachin's townships are large and thinly settled.
-NEAR_TOWNSHIP_KM = 75.0
+#: A point outside its stated township by more than the border tolerance
+#: (:data:`kachin_events.geometry.TOLERANCE_KM`) but by at most this many km is a
+#: warning (a place near a border, coded to the township its people name); farther, an error.
+BORDER_WARNING_KM = 5.0
+
+
+def _geo(name):
+    """A check of :mod:`kachin_events.geometry`, imported when it runs (shapely loads lazily)."""
+    def check(df, ctx):
+        from . import geometry
+
+        return getattr(geometry, name)(df, ctx)
+
+    check.__name__ = name
+    return check
 #: Longest span (days, date_end - date_start) each date precision allows.
 PRECISION_MAX_SPAN = {"day": 0, "days": 5, "week": 6, "month": 30, "year": 365}
 PRECISION_MIN_SPAN = {"day": 0, "days": 1, "week": 1, "month": 1, "year": 1}
@@ -175,28 +187,6 @@ def _fatalities_order(df, ctx):
 def _fatalities_best(df, ctx):
     has_bound = df["fatalities_low"].is_not_null() | df["fatalities_high"].is_not_null()
     return ~has_bound | df["fatalities_best"].is_not_null()
-
-
-def _coords_in_kachin(df, ctx):
-    b = KACHIN_BBOX
-    lat, lon = df["latitude"], df["longitude"]
-    inside = (lat >= b["lat_min"]) & (lat <= b["lat_max"]) & (lon >= b["lon_min"]) & (lon <= b["lon_max"])
-    return _ok(inside)
-
-
-def _coords_near_township(df, ctx):
-    pl = _pl()
-    from .gazetteer import haversine_km, township_points
-
-    locs = ctx.tables.get("locations")
-    points = township_points(locs.to_dicts()) if locs is not None else {}
-    ok = []
-    for t, lat, lon in zip(df["admin3_pcode"].to_list(), df["latitude"].to_list(), df["longitude"].to_list()):
-        if t is None or lat is None or lon is None or t not in points:
-            ok.append(True)
-            continue
-        ok.append(min(haversine_km(lat, lon, a, b) for a, b in points[t]) <= NEAR_TOWNSHIP_KM)
-    return pl.Series("ok", ok, dtype=pl.Boolean)
 
 
 def _admin_hierarchy(df, ctx):
@@ -530,11 +520,20 @@ RULES: tuple[Rule, ...] = (
          "Reorder the figures: low is the smallest credible figure, high the largest.", _fatalities_order, inputs=('fatalities_low', 'fatalities_best', 'fatalities_high')),
     Rule("fatalities-best", "events", "fatalities_best", ERROR, "When a low or high figure is given, a best figure is too.",
          "Give the best estimate (it may equal low or high).", _fatalities_best, inputs=('fatalities_low', 'fatalities_best', 'fatalities_high')),
-    Rule("coords-in-kachin", "events", "latitude", ERROR, "The point lies in Kachin State's bounding box (lat 23.5-28.6, lon 95.8-98.8).",
-         "Check the coordinates: latitude comes first, and both are decimal degrees (WGS84).", _coords_in_kachin, inputs=('latitude', 'longitude')),
-    Rule("coords-near-township", "events", "latitude", WARNING,
-         f"The point lies within {NEAR_TOWNSHIP_KM:.0f} km of a MIMU town of the stated township.",
-         "Check the point and admin3_pcode; if both are right, say why in notes.", _coords_near_township, inputs=('latitude', 'longitude', 'admin3_pcode')),
+    Rule("coords-in-kachin", "events", "latitude", ERROR,
+         "The point lies in Kachin State (MIMU's 1:250,000 state boundary, with a 0.5 km tolerance for its scale).",
+         "Check the coordinates: latitude comes first, and both are decimal degrees (WGS84).", _geo("check_in_state"), inputs=('latitude', 'longitude')),
+    Rule("coords-in-township", "events", "admin3_pcode", ERROR,
+         f"The point lies in the stated township (admin3_pcode), or at most {BORDER_WARNING_KM:.0f} km outside it "
+         "(MIMU's 1:250,000 township boundaries).",
+         "Check the point and admin3_pcode: the message names the township the point is in; correct whichever is wrong.",
+         _geo("check_in_township"), inputs=('latitude', 'longitude', 'admin3_pcode'), detail=_geo("township_detail")),
+    Rule("coords-township-border", "events", "admin3_pcode", WARNING,
+         f"The point is not more than 0.5 km outside the stated township (a point up to {BORDER_WARNING_KM:.0f} km "
+         "outside, in the neighbouring township, is flagged).",
+         "A place near a border: check which township the source means; if the point and the township are both "
+         "right, say so in notes.", _geo("check_township_border"), inputs=('latitude', 'longitude', 'admin3_pcode'),
+         detail=_geo("township_detail")),
     Rule("admin-hierarchy", "events", "admin3_pcode", ERROR,
          "admin2_pcode is a district and admin3_pcode a township in that district (MIMU hierarchy).",
          "Take the township and its district from the gazetteer (data/locations.csv).", _admin_hierarchy, inputs=('admin1_pcode', 'admin2_pcode', 'admin3_pcode')),
@@ -600,7 +599,7 @@ def get_rule(rule_id: str) -> Rule:
     --------
     >>> get_rule("date-order").severity
     'error'
-    >>> get_rule("coords-near-township").severity
+    >>> get_rule("coords-township-border").severity
     'warning'
     """
     return _BY_ID[rule_id]

@@ -16,6 +16,8 @@ from . import fmt  # noqa: F401  (registers the command)
 from . import template  # noqa: F401  (registers the command)
 from . import corrections  # noqa: F401  (registers retire and correct)
 from . import add  # noqa: F401  (registers the command)
+from . import importers  # noqa: F401  (registers import-acled and import-ucdp)
+from . import exports  # noqa: F401  (registers the command)
 from ._group import FORMATS, cli, format_option
 
 __all__ = ["cli", "main", "format_option", "FORMATS"]

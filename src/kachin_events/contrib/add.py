@@ -589,6 +589,9 @@ def add_submission(submission, package=None, source_id: str | None = None, dry_r
     if report.unreadable:
         report.finish()
         return result
+    from ..importers.provenance import acled_refusal  # ACLED's terms forbid publishing its rows
+    if (refusal := acled_refusal(tables)) is not None:
+        raise AddError(refusal, exit_code=1)
     result.source_id = _source_id(tables, source_id, display_path(submission))
     folder = pkg.parent / "data" / "reports" / result.source_id
     result.folder = folder.relative_to(pkg.parent).as_posix()
