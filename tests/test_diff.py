@@ -157,6 +157,14 @@ def test_version_not_greater_than_the_previous_is_refused(releases, tmp_path):
     assert not (tmp_path / "elsewhere").exists()
 
 
+def test_a_version_below_a_release_in_the_same_folder_is_refused(releases):
+    """0.1.0 is in the folder: building 0.0.9 there would make 'the latest release' ambiguous."""
+    before = sorted(p.name for p in releases.iterdir())
+    with pytest.raises(VersionError, match="0.0.9 is below the newest release 0.1.0"):
+        build_release("0.0.9", releases, PACKAGE)
+    assert sorted(p.name for p in releases.iterdir()) == before
+
+
 # -- the diff itself ------------------------------------------------------------------------
 
 

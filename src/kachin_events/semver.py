@@ -25,7 +25,8 @@ There is no exception for ``0.x`` versions: a breaking change needs a new major
 version whatever the current one is, so ``0.1.0`` is as binding as ``1.0.0``.
 
 :func:`check_version` is what ``kachin-events build`` applies: the new version must be
-greater than the previous release's (the highest in the releases folder below it),
+above every release already in the releases folder, greater than the previous release's
+(the highest in the folder below it, or the one given with ``--previous``),
 bump at least what the changes need, and bring back no event id that an earlier
 release had and a later one removed.
 """
@@ -190,6 +191,13 @@ def check_version(version: str, out: Path, new, previous=None):
     """
     from .diff import bump_reasons, diff_data, load_release, resolve_release
 
+    # Releases only go up: a version below one already in the folder would make "the
+    # latest release" ambiguous for everyone who downloads from it.
+    above = [v for v in release_versions(out) if parse_version(v) > parse_version(version)]
+    if above:
+        msg = (f"version {version} is below the newest release {above[-1]} in {out}; releases only go up: "
+               f"build a version above {above[-1]}")
+        raise VersionError(msg)
     if previous is None:
         prev = previous_version(out, version)
         prev_dir = out / prev if prev else None
