@@ -305,7 +305,7 @@ def test_json_format_separates_errors_and_warnings(tmp_path):
                  name="my_submission.csv")
     result = run("validate", str(tmp_path), "--format", "json", "--today", TODAY)
     doc = json.loads(result.output)
-    assert set(doc) == {"valid", "exit_code", "unreadable", "counts", "errors", "warnings", "files"}
+    assert set(doc) == {"valid", "exit_code", "unreadable", "counts", "errors", "warnings", "files", "notes"}
     assert (doc["valid"], doc["exit_code"], doc["unreadable"]) == (False, 1, False)
     assert doc["counts"] == {"errors": len(doc["errors"]), "warnings": len(doc["warnings"]), "files": 2}
     assert {e["severity"] for e in doc["errors"]} == {"error"}

@@ -34,16 +34,6 @@ def polars_dtype(type_: str):
     }.get(type_, pl.Utf8)
 
 
-def raw_frame(raw: RawTable, schema: TableSchema):
-    """The raw rows as an all-text polars DataFrame in the schema's column order."""
-    import polars as pl
-
-    names = schema.field_names
-    if not raw.rows:
-        return pl.DataFrame({n: pl.Series(n, [], dtype=pl.Utf8) for n in names})
-    return pl.DataFrame(raw.rows, schema=[(n, pl.Utf8) for n in names], orient="row")
-
-
 def _cast(col, type_: str):
     import polars as pl
 
@@ -72,31 +62,36 @@ def coerce(raw: RawTable, schema: TableSchema):
         One typed column per schema field; cells that failed to type are null.
     findings : list of Finding
         One ``type`` finding per failed cell (only for checked rows).
-    failed : set of (int, str)
-        (row index, field) of every failed cell, so later checks can skip them.
+    failed : polars.DataFrame
+        One boolean column per field, True where a cell failed to type or its column
+        is missing from its file, so later checks can skip it.
     """
-    text = raw_frame(raw, schema)
+    import polars as pl
+
+    from .rawtable import CHECKED, FILE, LINE
+
+    frame = raw.frame
+    names = schema.field_names
     exprs = [_cast(f.name, f.type).alias(f.name) for f in schema.fields]
-    typed = text.select(exprs) if text.width else text
-    findings, failed = [], set()
-    if raw.missing:
-        # A missing column was reported once for its file; its cells are not news.
-        for i, f in enumerate(raw.files):
-            failed.update((i, name) for shown, name in raw.missing if shown == f)
+    typed = frame.select(exprs) if names else frame
+    bad = frame.select([(pl.col(f.name).is_not_null() & typed[f.name].is_null()).alias(f.name)
+                        if f.type in _EXPECT else pl.repeat(False, frame.height).alias(f.name)
+                        for f in schema.fields])
+    # A missing column was reported once for its file; its cells are not news.
+    gone: dict[str, list] = {}
+    for shown, name in raw.missing:
+        gone.setdefault(name, []).append(shown)
+    failed = bad.with_columns([(pl.col(n) | frame[FILE].is_in(files)).alias(n) for n, files in gone.items()
+                               if n in names])
+    findings = []
     for f in schema.fields:
-        if f.type not in _EXPECT:
+        if f.type not in _EXPECT or not bad[f.name].any():
             continue
-        bad = (text[f.name].is_not_null() & typed[f.name].is_null()).arg_true().to_list()
-        for i in bad:
-            failed.add((i, f.name))
-            if not raw.checked[i]:
-                continue
-            value = text[f.name][i]
+        cells = frame.filter(bad[f.name] & frame[CHECKED]).select(FILE, LINE, f.name)
+        for file, line, value in cells.iter_rows():
             msg = _EXPECT[f.type]
             if f.type == "date" and value and len(value) >= 8:
                 msg += "; if the day is unknown, give the range with date_start/date_end and set date_precision"
-            findings.append(Finding(raw.files[i], raw.lines[i], f.name, value, "type", ERROR, msg))
-    typed = typed.with_columns(
-        [typed[f.name].cast(polars_dtype(f.type)) for f in schema.fields]
-    )
+            findings.append(Finding(file, line, f.name, value, "type", ERROR, msg))
+    typed = typed.with_columns([typed[f.name].cast(polars_dtype(f.type)) for f in schema.fields])
     return typed, findings, failed

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 
-from .coerce import polars_dtype, raw_frame
+from .coerce import polars_dtype
 from .findings import ERROR, Finding, did_you_mean
-from .read import RawTable, describe_files
+from .rawtable import CHECKED, RawTable
 from .rules import Context, get_rule, table_rules
 from .schema import TableSchema, get_schema
 
@@ -49,7 +49,8 @@ def schema_message(rule_id: str, schema: TableSchema, field: str | None, value) 
 
 
 def _finding(raw: RawTable, i: int, field, value, rule_id: str, message: str, severity=None) -> Finding:
-    return Finding(raw.files[i], raw.lines[i], field, None if value is None else str(value), rule_id,
+    file, line = raw.where(i)
+    return Finding(file, line, field, None if value is None else str(value), rule_id,
                    severity or get_rule(rule_id).severity, message)
 
 
@@ -118,8 +119,12 @@ def pandera_schema(table: str, context: Context | None = None):
 _NULL_CHECKS = {"not_nullable": "required"}
 
 
-def run_pandera(raw: RawTable, typed, context: Context, skip: set) -> list[Finding]:
-    """Validate a typed frame with pandera; findings only for checked rows."""
+def run_pandera(raw: RawTable, typed, context: Context, skip) -> list[Finding]:
+    """Validate a typed frame with pandera; findings only for checked rows.
+
+    ``skip`` holds a boolean column per field, True where the cell failed to type: its
+    other findings follow from that one and are not reported.
+    """
     import pandera.errors
 
     ts = get_schema(raw.table)
@@ -129,14 +134,15 @@ def run_pandera(raw: RawTable, typed, context: Context, skip: set) -> list[Findi
         return []
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases
-    text = raw_frame(raw, ts)
+    text = raw.text
+    checked = raw.frame[CHECKED]
     rule_of = {f.name: [rid for rid, _ in _field_checks(f)] for f in ts.fields}
     frame_rules = table_rules(raw.table)
     details: dict = {}
     out = []
     for rec in cases.iter_rows(named=True):
         idx = rec.get("index")
-        if idx is None or idx >= len(raw) or not raw.checked[idx]:
+        if idx is None or idx >= len(raw) or not checked[idx]:
             continue
         column, check = rec.get("column"), str(rec.get("check"))
         if rec.get("schema_context") == "DataFrameSchema":
@@ -145,7 +151,7 @@ def run_pandera(raw: RawTable, typed, context: Context, skip: set) -> list[Findi
                 continue
             rule = frame_rules[number]
             fld = rule.field
-            if (idx, fld) in skip:
+            if fld in skip.columns and skip[fld][idx]:
                 continue
             value = text[fld][idx] if fld in text.columns else None
             message = _rule_message(rule, text, idx)
@@ -156,7 +162,7 @@ def run_pandera(raw: RawTable, typed, context: Context, skip: set) -> list[Findi
                 message += f" ({extra})" if extra else ""
             out.append(_finding(raw, idx, fld, value, rule.id, message))
             continue
-        if (idx, column) in skip:
+        if column in skip.columns and skip[column][idx]:
             continue
         if check in _NULL_CHECKS:
             rid = _NULL_CHECKS[check]
@@ -182,16 +188,18 @@ _CONSTRAINT = {"required": "required", "enum": "enum", "pattern": "pattern", "mi
                "maximum": "maximum", "minLength": "min-length", "unique": "unique"}
 
 
-def run_frictionless(raws: dict[str, RawTable], skip: dict[str, set]) -> list[Finding]:
+def run_frictionless(raws: dict[str, RawTable], skip: dict) -> list[Finding]:
     """Validate every table as one frictionless Package of inline rows.
 
     Feeding frictionless the rows exactly as read (rather than the files) keeps one
     row numbering for both engines, whatever the file format, and lets reference
-    tables from the repository take part in the foreign-key checks.
+    tables from the repository take part in the foreign-key checks. Its findings are
+    the columnar path's (:mod:`kachin_events.keys`, pandera) found again, cell by cell;
+    a finding only frictionless makes means the two disagree (the parity test says so).
     """
     from frictionless import Package, Resource, Schema
 
-    checked = [t for t, raw in raws.items() if any(raw.checked)]
+    checked = [t for t, raw in raws.items() if len(raw) and raw.any_checked()]
     # Tables only looked up by foreign keys are passed as their key columns alone:
     # frictionless copies a lookup resource's rows for every check, which is slow.
     keys: dict[str, set] = {}
@@ -203,25 +211,24 @@ def run_frictionless(raws: dict[str, RawTable], skip: dict[str, set]) -> list[Fi
     for table, raw in raws.items():
         ts = get_schema(table)
         if table in checked:
-            data = [ts.field_names] + [list(r) for r in raw.rows]
+            data = [ts.field_names] + [list(r) for r in raw.text.iter_rows()]
             descriptor = dict(ts.descriptor)
         elif table in keys:
             cols = [f for f in ts.field_names if f in keys[table]]
-            pos = [ts.field_names.index(c) for c in cols]
-            data = [cols] + [[r[p] for p in pos] for r in raw.rows]
+            data = [cols] + [list(r) for r in raw.text.select(cols).iter_rows()]
             descriptor = {"fields": [{"name": c, "type": "string"} for c in cols]}
         else:
             continue
         resources.append(Resource(name=table, data=data, schema=Schema.from_descriptor(descriptor)))
-    package = Package(resources=resources)
-    report = package.validate()
+    report = Package(resources=resources).validate()
     out = []
     for task in report.tasks:
         if task.name not in checked:
             continue
         raw = raws[task.name]
         ts = get_schema(task.name)
-        firsts: dict = {}  # key -> the first row holding it, built on the first duplicate
+        flags = raw.frame[CHECKED]
+        failed = skip.get(task.name)
         for err in task.errors:
             d = err.to_descriptor()
             row = d.get("rowNumber")
@@ -232,17 +239,19 @@ def run_frictionless(raws: dict[str, RawTable], skip: dict[str, set]) -> list[Fi
                                    "this is a bug in kachin-events, please report it"))
                 continue
             idx = row - 2  # frictionless counts the header as row 1
-            if idx < 0 or idx >= len(raw) or not raw.checked[idx]:
+            if idx < 0 or idx >= len(raw) or not flags[idx]:
                 continue
-            etype = d.get("type")
-            field = d.get("fieldName")
-            cell = d.get("cell")
+            etype, field, cell, note = d.get("type"), d.get("fieldName"), d.get("cell"), d.get("note", "")
+
+            def skipped(*names):
+                return failed is not None and any(n in failed.columns and failed[n][idx] for n in names)
+
             if etype == "type-error":
                 continue  # reported by coerce with a fuller message
             if etype == "constraint-error":
-                m = re.search(r'constraint "(\w+)"', d.get("note", ""))
+                m = re.search(r'constraint "(\w+)"', note)
                 rid = _CONSTRAINT.get(m.group(1) if m else "", None)
-                if rid is None or (idx, field) in skip.get(task.name, set()):
+                if rid is None or skipped(field):
                     continue
                 out.append(_finding(raw, idx, field, cell, rid, schema_message(rid, ts, field, cell)))
             elif etype == "unique-error":
@@ -251,70 +260,13 @@ def run_frictionless(raws: dict[str, RawTable], skip: dict[str, set]) -> list[Fi
                 out.append(_finding(raw, idx, field, cell, "unique", schema_message("unique", ts, field, cell)))
             elif etype == "primary-key":
                 pk = list(ts.primary_key)
-                if any((idx, f) in skip.get(task.name, set()) for f in pk) or "all \"None\"" in d.get("note", ""):
+                if skipped(*pk) or 'all "None"' in note:
                     continue
-                value = ", ".join(str(raw.rows[idx][ts.field_names.index(f)]) for f in pk)
-                out.append(_finding(raw, idx, pk[0], value, "primary-key", _pk_message(raw, idx, pk, value, firsts)))
+                value = ", ".join(str(raw.value(idx, f)) for f in pk)
+                out.append(_finding(raw, idx, pk[0], value, "primary-key", f"{note} (frictionless)"))
             elif etype == "foreign-key":
-                out.extend(_fk_findings(raw, idx, ts, d, raws))
+                for f in d.get("fieldNames") or []:
+                    value = raw.value(idx, f)
+                    if value is not None:
+                        out.append(_finding(raw, idx, f, value, "foreign-key", f"{note} (frictionless)"))
     return out
-
-
-def _pk_message(raw: RawTable, idx: int, pk: list, value: str, firsts: dict) -> str:
-    """Where else the key is: the submission's own row, or the repository's."""
-    pos = [get_schema(raw.table).field_names.index(f) for f in pk]
-    if not firsts:
-        for i, row in enumerate(raw.rows):
-            firsts.setdefault(tuple(row[p] for p in pos), i)
-    other = firsts.get(tuple(raw.rows[idx][p] for p in pos))
-    what = f"the key ({', '.join(pk)}) = ({value})" if len(pk) > 1 else f"{pk[0]} {value}"
-    if other is None or other == idx:
-        return f"{what} is already used by another row; use a new id"
-    if raw.checked[other] and not all(raw.checked):
-        where = f"row {raw.lines[other]} of {raw.files[other]}, in this submission"
-    elif raw.checked[other]:
-        where = f"row {raw.lines[other]} of {raw.files[other]}"
-    else:
-        where = f"row {raw.lines[other]} of {raw.files[other]}, in the repository"
-    fix = "use a new id" if len(pk) == 1 else "remove one of the two rows if they say the same, or correct one"
-    return f"{what} is already used by {where}; {fix}"
-
-
-def _fk_findings(raw: RawTable, idx: int, ts: TableSchema, d: dict, raws: dict) -> list[Finding]:
-    fields = d.get("fieldNames") or []
-    note = d.get("note", "")
-    out = []
-    for fk in ts.foreign_keys:
-        if list(fk["fields"]) != list(fields) and fields:
-            continue
-        ref = fk["reference"]
-        target = ref.get("resource") or ts.name
-        for f in fk["fields"]:
-            value = raw.rows[idx][ts.field_names.index(f)]
-            if value is None:
-                continue
-            out.append(_finding(raw, idx, f, value, "foreign-key", _fk_message(value, target, ref["fields"], raws)))
-        if fields:
-            break
-    if not out:
-        out.append(_finding(raw, idx, None, None, "foreign-key", f"broken reference: {note}"))
-    return out
-
-
-def _fk_message(value, target: str, ref_fields: list, raws: dict) -> str:
-    """Where the codes of the referenced table are: its files, as they exist, and a close code."""
-    key = ", ".join(ref_fields)
-    msg = f"{value!r} is not an existing {key} of the {target} table"
-    table = raws.get(target)
-    if table is None or not len(table):
-        return msg + f" (it has no rows yet); add the {target} row to your submission"
-    repo = describe_files(f for f, c in zip(table.files, table.checked) if not c)
-    mine = describe_files(f for f, c in zip(table.files, table.checked) if c)
-    where = f"{repo} or your {mine}" if repo and mine else repo or mine
-    close = None
-    if len(ref_fields) == 1 and target != "events":  # event ids are numbers: a close one is no hint
-        pos = get_schema(target).field_names.index(ref_fields[0])
-        close = did_you_mean(value, sorted({row[pos] for row in table.rows if row[pos] is not None}), cutoff=0.75)
-    hint = f" Did you mean {close!r}?" if close else ""
-    return (f"{msg} (see {where}).{hint} Use a {key} from there, or add the {target} row to your submission "
-            "first")

@@ -137,6 +137,8 @@ class Report:
     unreadable: bool = False
     #: file -> its table's field names, so that findings sort in column order.
     columns: dict = field(default_factory=dict, repr=False)
+    #: One-line remarks about the run itself (a check skipped, and why).
+    notes: list = field(default_factory=list)
     #: The tables checked (``validate(..., keep_tables=True)``): table -> RawTable.
     tables: dict | None = field(default=None, repr=False, compare=False)
 
@@ -200,6 +202,7 @@ class Report:
             "errors": [asdict(f) for f in errors],
             "warnings": [asdict(f) for f in warnings],
             "files": list(self.files),
+            "notes": list(self.notes),
         }
 
     def to_json(self) -> str:
@@ -214,6 +217,7 @@ class Report:
         n_err, n_warn = len(self.errors), len(self.warnings)
         files = len(self.files)
         status = "valid" if self.valid else "INVALID"
+        lines += [f"note: {n}" for n in self.notes]
         lines.append(
             f"{status}: {n_err} error{'s' * (n_err != 1)}, {n_warn} warning{'s' * (n_warn != 1)}"
             f" in {files} file{'s' * (files != 1)} checked"
@@ -265,6 +269,7 @@ class Report:
             f" in **{n_files}** file{'s' * (n_files != 1)} checked.",
             "",
         ]
+        lines += [f"> Note: {n}\n" for n in self.notes]
         if not self.findings:
             lines.append("No findings.")
             return "\n".join(lines)

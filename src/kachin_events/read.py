@@ -9,15 +9,13 @@ exception.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import ERROR, WARNING, Finding, did_you_mean
+from .rawtable import RawTable  # noqa: F401  (re-exported: readers' output)
 from .schema import TABLES, get_schema
 
 #: Other names people give a table's file or sheet.
@@ -32,30 +30,6 @@ class UnreadableError(Exception):
         super().__init__(f"{file}: {message}")
         self.file = file
         self.message = message
-
-
-@dataclass
-class RawTable:
-    """A table's rows as text, in the schema's column order, with their provenance."""
-
-    table: str
-    rows: list[list[str | None]] = field(default_factory=list)
-    files: list[str] = field(default_factory=list)
-    lines: list[int] = field(default_factory=list)
-    #: Whether findings on each row are reported (False for reference rows).
-    checked: list[bool] = field(default_factory=list)
-    #: (file, field) pairs of columns missing from a file: its cells are not reported.
-    missing: set = field(default_factory=set)
-
-    def extend(self, other: RawTable, checked: bool = True) -> None:
-        self.missing |= other.missing
-        self.rows.extend(other.rows)
-        self.files.extend(other.files)
-        self.lines.extend(other.lines)
-        self.checked.extend([checked] * len(other.rows))
-
-    def __len__(self) -> int:
-        return len(self.rows)
 
 
 def display_path(path: Path, base: Path | None = None) -> str:
@@ -115,27 +89,21 @@ def _cell_to_text(value) -> str | None:
 
 
 def _read_csv(path: Path, shown: str) -> list[tuple[int, list[str | None]]]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnreadableError(shown, f"cannot be read ({exc.strerror or exc})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        msg = f"is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV and try again"
-        raise UnreadableError(shown, msg) from None
-    out = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        for record in reader:
-            # reader.line_num is the line where the record ends; a record with an
-            # embedded line break starts earlier, and people look for where it starts.
-            start = reader.line_num - sum(c.count("\n") for c in record)
-            out.append((start, [c if c != "" else None for c in record]))
-    except csv.Error as exc:
-        msg = f"is not valid CSV near line {reader.line_num} ({exc}); check the quoting there"
-        raise UnreadableError(shown, msg) from None
-    return out
+    """A CSV file as (line, cells) records, header first (for the importers)."""
+    from .csvread import read_csv_text
+
+    return text_records(read_csv_text(path, shown))
+
+
+def text_records(text) -> list[tuple[int, list[str | None]]]:
+    """A :class:`~kachin_events.csvread.CsvText` as (line, cells) records, header first."""
+    if not text.header and not len(text.lines):
+        return []
+    names = [str(i) for i in range(len(text.header))]
+    rows = text.frame.select(names).rows() if names else [()] * len(text.lines)
+    out = [(text.header_line, list(text.header))]
+    out += [(line, list(text.long_rows.get(i, row))) for i, (line, row) in enumerate(zip(text.lines, rows))]
+    return sorted(out + [(line, []) for line in text.blank_lines], key=lambda r: r[0])
 
 
 def _read_xlsx(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | None]]]]:
@@ -266,24 +234,34 @@ def _table_name_finding(where: str, kind: str, name: str, table: str, why: str) 
     return Finding(where, None, None, name, "table-name", WARNING, msg)
 
 
-def to_raw_table(
-    table: str, shown: str, records: list[tuple[int, list[str | None]]], json_mode: bool = False
-) -> tuple[RawTable, list[Finding]]:
-    """Map a file's header onto the schema's columns; report missing and unknown ones."""
+def to_raw_table(table: str, shown: str, text, json_mode: bool = False) -> tuple[RawTable, list[Finding]]:
+    """Map a file's header onto the schema's columns; report missing and unknown ones.
+
+    ``text`` is a :class:`~kachin_events.csvread.CsvText` (or a list of (row number,
+    cells) records, header first). Blank rows are dropped with a warning (none for JSON,
+    whose records are sparse by nature); cells beyond the header are reported.
+    """
+    import polars as pl
+
+    from .rawtable import CHECKED, FILE, LINE
+
+    if isinstance(text, list):
+        from .csvread import records_text
+
+        text = records_text(text)
     schema = get_schema(table)
     fields = schema.field_names
     findings: list[Finding] = []
-    raw = RawTable(table)
-    if not records:
+    if not text.header and not len(text.lines):
         findings.append(
             Finding(shown, None, None, None, "empty-file", ERROR,
                     f"the file has no header row; the {table} table needs the columns: "
                     + ", ".join(fields))
         )
-        return raw, findings
-    header_line, header = records[0]
-    header = [(h or "").strip() for h in header]
-    index = {}
+        return RawTable(table), findings
+    header_line = text.header_line
+    header = [(h or "").strip() for h in text.header]
+    index: dict[str, int] = {}
     for pos, name in enumerate(header):
         if name == "" and json_mode:
             continue
@@ -301,11 +279,12 @@ def to_raw_table(
                                     f"{name!r} is not a column of the {table} table.{hint}"))
             continue
         index[name] = pos
+    missing = set()
     for name in fields:
         if name not in index:
             fld = schema.field(name)
             sev = ERROR if fld.required else WARNING
-            raw.missing.add((shown, name))
+            missing.add((shown, name))
             if json_mode and not fld.required:
                 continue  # JSON records are sparse by nature: an absent optional key is an empty cell
             what = "a required" if fld.required else "an optional"
@@ -317,24 +296,39 @@ def to_raw_table(
         findings.append(Finding(shown, header_line, None, None, "column-order", WARNING,
                                 "columns are not in the schema's order; the canonical order is: "
                                 + ", ".join(fields)))
-    for line, values in records[1:]:
-        if all(v is None or str(v).strip() == "" for v in values):
-            if not json_mode:
-                findings.append(Finding(shown, line, None, None, "blank-row", WARNING,
-                                        "the row is empty; delete it"))
+    if not json_mode:
+        findings += [Finding(shown, line, None, None, "blank-row", WARNING, "the row is empty; delete it")
+                     for line in text.blank_lines]
+    n = len(text.lines)
+    cells = text.frame.with_columns(pl.Series(LINE, text.lines, dtype=pl.Int64))
+    # A row is blank when every cell is empty or spaces (cells past the header included).
+    names = [str(i) for i in range(len(header))]
+    empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in names]
+    blank = cells.select(pl.all_horizontal(empty) if empty else pl.repeat(True, n)).to_series()
+    if text.long_rows:
+        longer = [i for i, v in text.long_rows.items()
+                  if any(c is not None and str(c).strip() != "" for c in v[len(header):])]
+        if longer:
+            blank = blank.scatter(longer, False)
+    if blank.any():
+        if not json_mode:
+            findings += [Finding(shown, line, None, None, "blank-row", WARNING, "the row is empty; delete it")
+                         for line in cells.filter(blank)[LINE].to_list()]
+    known = set(index.values())
+    for i, values in sorted(text.long_rows.items()):
+        if json_mode or blank[i]:
             continue
-        known = set(index.values())
         extra = [v for p, v in enumerate(values) if p not in known and v not in (None, "")]
-        if extra and not json_mode and len(values) > len(header):
-            findings.append(Finding(shown, line, None, ", ".join(map(str, extra)), "extra-cells", ERROR,
+        if extra:
+            findings.append(Finding(shown, int(text.lines[i]), None, ", ".join(map(str, extra)), "extra-cells", ERROR,
                                     f"the row has {len(values)} cells but the header has {len(header)}; "
                                     "a value probably contains an unquoted comma"))
-        row = [values[index[n]] if n in index and index[n] < len(values) else None for n in fields]
-        raw.rows.append(row)
-        raw.files.append(shown)
-        raw.lines.append(line)
-        raw.checked.append(True)
-    return raw, findings
+    columns = [pl.col(str(index[f])).alias(f) if f in index else pl.lit(None, dtype=pl.Utf8).alias(f)
+               for f in fields]
+    frame = cells.select([*columns, pl.lit(shown).alias(FILE), pl.col(LINE), pl.lit(True).alias(CHECKED)])
+    if blank.any():
+        frame = frame.filter(~blank)
+    return RawTable.from_frame(table, frame, missing=missing), findings
 
 
 def read_file(path: Path, shown: str | None = None, table: str | None = None) -> tuple[dict[str, RawTable], list[Finding]]:
@@ -359,11 +353,13 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
     findings: list[Finding] = []
     out: dict[str, RawTable] = {}
     if suffix in (".csv", ".txt"):
-        records = _read_csv(path, shown)
-        name, why = (table, None) if table else match_table(path.name, records[0][1] if records else [])
+        from .csvread import read_csv_text
+
+        text = read_csv_text(path, shown)
+        name, why = (table, None) if table else match_table(path.name, text.header)
         if why:
             findings.append(_table_name_finding(shown, "file", path.name, name, why))
-        raw, f = to_raw_table(name, shown, records)
+        raw, f = to_raw_table(name, shown, text)
         out[name] = raw
         findings += f
         return out, findings

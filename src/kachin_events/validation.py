@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import _paths
 from .findings import ERROR, WARNING, Finding, Report
-from .read import RawTable, UnreadableError, display_path, read_file
+from .rawtable import CHECKED, RawTable
+from .read import UnreadableError, display_path, read_file
 from .schema import TABLES, get_schema
 
 
@@ -132,8 +133,31 @@ def _resolve(paths) -> tuple[Path | None, list[Path]]:
     return None, files
 
 
+#: Contributed rows up to which frictionless also checks every cell (its own report,
+#: found again by the columnar path); above it, frictionless is skipped and the report
+#: says so. The environment variable KACHIN_EVENTS_FRICTIONLESS_MAX_ROWS overrides it.
+FRICTIONLESS_MAX_ROWS = 100_000
+
+
+def frictionless_max_rows(value: int | None = None) -> int:
+    """The frictionless limit in force: ``value``, else the environment's, else the default.
+
+    Examples
+    --------
+    >>> frictionless_max_rows(10)
+    10
+    """
+    import os
+
+    if value is not None:
+        return max(0, int(value))
+    env = os.environ.get("KACHIN_EVENTS_FRICTIONLESS_MAX_ROWS", "").strip()
+    return max(0, int(env)) if env.isdigit() else FRICTIONLESS_MAX_ROWS
+
+
 def validate(*paths, today: dt.date | None = None, reference: str | Path | None = None,
-             base: str | Path | None = None, keep_tables: bool = False) -> Report:
+             base: str | Path | None = None, keep_tables: bool = False,
+             frictionless_rows: int | None = None) -> Report:
     """Validate data against the schemas and rules; return every finding at once.
 
     Parameters
@@ -151,6 +175,10 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
     base : str or path, optional
         A git ref or release folder; its records may not be removed, reused or edited
         without a correction (see :mod:`kachin_events.contrib.base`).
+    frictionless_rows : int, optional
+        Run frictionless's own cell-by-cell check too when the input has at most this
+        many contributed rows (default :data:`FRICTIONLESS_MAX_ROWS`; 0 never). Every
+        rule is checked either way; frictionless is a second opinion.
     keep_tables : bool
         Keep the tables checked on ``report.tables`` (table -> RawTable; contributed rows
         have ``checked`` True and names replaced by codes, see
@@ -190,7 +218,7 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
         report.unreadable = True
         report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
         return report.finish()
-    _check(tables, present, report, today or dt.date.today())
+    _check(tables, present, report, today or dt.date.today(), frictionless_max_rows(frictionless_rows))
     if keep_tables:
         report.tables = tables
     if base is not None:
@@ -247,7 +275,7 @@ def read_contribution(files: list[Path], report: Report, reference=None) -> tupl
     present = set(contributed)
     if "events" in contributed and "event_sources" not in contributed and len(contributed["events"]):
         first = contributed["events"]
-        report.add(Finding(first.files[0], None, "event_id", None, "event-has-source", WARNING,
+        report.add(Finding(first.where(0)[0], None, "event_id", None, "event-has-source", WARNING,
                            "this submission has events but no event_sources rows, so their sources cannot be "
                            "checked; add an event_sources file (event_id, source_id, claimant ...) before merging"))
     return tables, present
@@ -267,17 +295,26 @@ def resolve_contributed_names(tables: dict[str, RawTable], report: Report) -> No
     report.findings = [f for f in report.findings if not (f.rule == "missing-column" and (f.file, f.field) in gone)]
 
 
-def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.date) -> None:
+def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.date,
+           frictionless_rows: int = FRICTIONLESS_MAX_ROWS) -> None:
     from .rules import Context
 
     for table in TABLES:
         tables.setdefault(table, RawTable(table))
     report.columns.update({f: get_schema(t).field_names for t, raw in tables.items()
-                           for f in {*raw.files, *(shown for shown, _ in raw.missing)}})
+                           for f in {*raw.file_names(), *(shown for shown, _ in raw.missing)}})
     typed, skip = coerce_tables(tables, report)
     ctx = Context(tables=typed, present=present, today=today)
     check_with_pandera(tables, typed, skip, ctx, report)
-    check_with_frictionless(tables, skip, report)
+    check_keys(tables, skip, report)
+    rows = sum(int(raw.frame[CHECKED].sum()) for raw in tables.values() if len(raw))
+    if rows <= frictionless_rows:
+        check_with_frictionless(tables, skip, report)
+    else:
+        report.notes.append(f"frictionless's cell-by-cell check was skipped: the input has {rows:,} rows, more "
+                            f"than its limit of {frictionless_rows:,} (set KACHIN_EVENTS_FRICTIONLESS_MAX_ROWS "
+                            "or --frictionless-max-rows to change it); every rule was checked by the columnar "
+                            "validator")
     report.findings = _one_cause_one_finding(report.findings)
 
 
@@ -299,12 +336,19 @@ def check_with_pandera(tables: dict[str, RawTable], typed: dict, skip: dict, ctx
     from .engines import run_pandera
 
     for table in TABLES:
-        if any(tables[table].checked):
+        if tables[table].any_checked():
             report.extend(run_pandera(tables[table], typed[table], ctx, skip[table]))
 
 
+def check_keys(tables: dict[str, RawTable], skip: dict, report: Report) -> None:
+    """Primary keys, unique fields and foreign keys, as column operations."""
+    from .keys import check_keys as run
+
+    report.extend(run(tables, skip))
+
+
 def check_with_frictionless(tables: dict[str, RawTable], skip: dict, report: Report) -> None:
-    """Structure, constraints, primary and foreign keys, cell by cell."""
+    """Structure, constraints, primary and foreign keys, cell by cell (a second opinion)."""
     from .engines import run_frictionless
 
     report.extend(run_frictionless(tables, skip))

@@ -15,7 +15,11 @@ from ._group import cli, echo_report, format_option, today_option
 @click.option("--base", "base", metavar="REF", default=None,
               help="A git ref or a release folder; records of the base may not be removed, reused or "
                    "edited without a correction.")
-def validate(paths, fmt, today, base):
+@click.option("--frictionless-max-rows", "frictionless_rows", type=click.IntRange(min=0), default=None,
+              metavar="N", help="Also run frictionless's own cell-by-cell check when the input has at most N "
+                                "contributed rows (default 100000, or KACHIN_EVENTS_FRICTIONLESS_MAX_ROWS; "
+                                "0: never). Every rule is checked either way.")
+def validate(paths, fmt, today, base, frictionless_rows):
     """Validate the repository's data, or contributed files, against the schema and rules.
 
     With no PATHS, validates the nearest datapackage.json (the repository you are in).
@@ -23,7 +27,9 @@ def validate(paths, fmt, today, base):
     datapackage.json, against the schema and the repository's reference tables.
     Every finding is reported at once. With --base, the records of the base (the
     branch, tag or release the change starts from) must still be there, under the same
-    ids, and each changed event field needs a corrections row. Exit status: 0 valid
+    ids, and each changed event field needs a corrections row. Large inputs are read
+    in columns and checked with column operations; frictionless's own cell-by-cell
+    report is added for inputs up to --frictionless-max-rows rows. Exit status: 0 valid
     (warnings allowed), 1 invalid, 2 a usage error or an unreadable file (or base).
 
     \b
@@ -33,10 +39,11 @@ def validate(paths, fmt, today, base):
       kachin-events validate new_events.xlsx --format github
       kachin-events validate --base origin/main
       kachin-events validate --base releases/0.1.0
+      kachin-events validate archive/events.csv --frictionless-max-rows 0
     """
     from ..validation import validate as run
 
-    report = run(*paths, today=today, base=base)
+    report = run(*paths, today=today, base=base, frictionless_rows=frictionless_rows)
     echo_report(report, fmt)
     sys.exit(report.exit_code)
 

@@ -38,20 +38,23 @@ def highest_event_number(tables: dict[str, RawTable], repository_only: bool = Tr
     >>> highest_event_number({"retractions": raw})
     30
     """
+    import polars as pl
+
+    from ..rawtable import CHECKED
+
     pattern, top = _pattern(), 0
     for table, columns in ID_COLUMNS.items():
         raw = tables.get(table)
-        if raw is None:
+        if raw is None or not len(raw):
             continue
-        names = get_schema(table).field_names
-        positions = [names.index(c) for c in columns]
-        for row, checked in zip(raw.rows, raw.checked):
-            if repository_only and checked:
-                continue
-            for pos in positions:
-                value = row[pos]
-                if value and re.fullmatch(pattern, value.strip()):
-                    top = max(top, int(re.sub(r"[^0-9]", "", value)))
+        frame = raw.frame.filter(~pl.col(CHECKED)) if repository_only else raw.frame
+        for col in columns:
+            value = pl.col(col).str.strip_chars()
+            found = frame.select(
+                value.filter(value.str.contains(f"^(?:{pattern})$"))
+                .str.replace_all("[^0-9]", "").cast(pl.Int64, strict=False).max()
+            ).item()
+            top = max(top, found or 0)
     return top
 
 
@@ -63,35 +66,46 @@ def provisional_ids(tables: dict[str, RawTable]) -> dict[str | None, str]:
     temporary id follow it, and when exactly one new event has no id, linked rows
     without an id are its. Returns the mapping from what was written to the new id.
     """
+    import polars as pl
+
+    from ..rawtable import CHECKED
+
     events = tables.get("events")
-    if events is None or not any(events.checked):
+    if events is None or not len(events) or not events.any_checked():
         return {}
     pattern, col = _pattern(), get_schema("events").field_names.index("event_id")
     number = highest_event_number(tables)
     mapping: dict[str | None, str] = {}
     unnamed = []
-    for row, checked in zip(events.rows, events.checked):
-        given = (row[col] or "").strip() or None
-        # "KE12" is a mistyped real id (the pattern rule says so), not a temporary one.
-        if not checked or (given is not None and re.match(r"(?i)KE[0-9]", given)):
-            continue
-        if given is not None and given in mapping:
-            row[col] = mapping[given]
-            continue
-        number += 1
-        row[col] = f"KE{number:06d}"
-        if given is None:
-            unnamed.append(row[col])
-        else:
-            mapping[given] = row[col]
+    # "KE12" is a mistyped real id (the pattern rule says so), not a temporary one.
+    real = pl.col("event_id").str.strip_chars().str.contains("(?i)^KE[0-9]").fill_null(False)
+    with events.editing(pl.col(CHECKED) & ~real) as new:
+        for row in new.rows:
+            given = (row[col] or "").strip() or None
+            if given is not None and given in mapping:
+                row[col] = mapping[given]
+                continue
+            number += 1
+            row[col] = f"KE{number:06d}"
+            if given is None:
+                unnamed.append(row[col])
+            else:
+                mapping[given] = row[col]
     if len(unnamed) == 1:
         mapping[None] = unnamed[0]
+    if not mapping:
+        return mapping
+    given = pl.col("event_id").str.strip_chars()
+    wanted = given.is_in([k for k in mapping if k is not None])
+    if None in mapping:
+        wanted = wanted | given.fill_null("").eq("")
     for table, raw in tables.items():
-        if table == "events" or "event_id" not in get_schema(table).field_names:
+        if table == "events" or "event_id" not in get_schema(table).field_names or not len(raw):
             continue
         link = get_schema(table).field_names.index("event_id")
-        for row, checked in zip(raw.rows, raw.checked):
-            given = (row[link] or "").strip() or None
-            if checked and given in mapping:
-                row[link] = mapping[given]
+        with raw.editing(pl.col(CHECKED) & wanted.fill_null(False)) as few:
+            for row in few.rows:
+                key = (row[link] or "").strip() or None
+                if key in mapping:
+                    row[link] = mapping[key]
     return mapping

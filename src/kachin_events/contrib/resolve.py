@@ -110,8 +110,15 @@ class _Names:
 
 
 def _dicts(raw: RawTable, checked: bool | None = None) -> list[dict]:
-    names = get_schema(raw.table).field_names
-    return [dict(zip(names, row)) for row, c in zip(raw.rows, raw.checked) if checked is None or c == checked]
+    """The rows of a (small, reference) table as dicts; filtered by column first."""
+    import polars as pl
+
+    from ..rawtable import CHECKED
+
+    if not len(raw):
+        return []
+    frame = raw.frame if checked is None else raw.frame.filter(pl.col(CHECKED) == checked)
+    return frame.select(get_schema(raw.table).field_names).to_dicts()
 
 
 def _text(value) -> str:
@@ -119,7 +126,7 @@ def _text(value) -> str:
 
 
 def _files(*raws: RawTable) -> str:
-    return " and ".join(d for d in (describe_files(r.files) for r in raws) if d)
+    return " and ".join(d for d in (describe_files(r.file_names()) for r in raws if len(r)) if d)
 
 
 # -- places ------------------------------------------------------------------------------
@@ -322,32 +329,51 @@ def resolve_names(tables: dict[str, RawTable]) -> list[Finding]:
     >>> [f.rule for f in resolve_names(tables)], tables["events"].rows[0][6]
     (['unknown-name'], 'kia')
     """
+    import polars as pl
+
+    from ..rawtable import CHECKED
+
     for t in TABLES:
         tables.setdefault(t, RawTable(t))
     out: list[Finding] = []
-    if not any(any(raw.checked) for raw in tables.values()):
+    if not any(raw.any_checked() for raw in tables.values()):
         return out
+    # Only the contributed cells that hold something other than an existing code are
+    # looked at one by one; a large file written with codes passes in column operations.
     actors = _actors(tables)
+    ids = sorted(actors.rows)
     for table, field in actor_fields():
         raw = tables[table]
-        pos = get_schema(table).field_names.index(field)
+        if not len(raw):
+            continue
         pattern = get_schema(table).field(field).constraints.get("pattern")
-        for i, row in enumerate(raw.rows):
-            value = _text(row[pos])
-            if not raw.checked[i] or not value:
-                continue
-            code, rule, msg = actors.resolve(value, pattern, field)
-            if rule:
-                out.append(Finding(raw.files[i], raw.lines[i], field, row[pos], rule, ERROR, msg))
-            else:
-                row[pos] = code
+        # A code with stray spaces goes through too: resolving trims it.
+        value = pl.col(field)
+        with raw.editing(pl.col(CHECKED) & (value.str.strip_chars() != "") & ~value.is_in(ids)) as few:
+            pos = get_schema(table).field_names.index(field)
+            for i, row in enumerate(few.rows):
+                code, rule, msg = actors.resolve(_text(row[pos]), pattern, field)
+                if rule:
+                    out.append(Finding(few.files[i], few.lines[i], field, row[pos], rule, ERROR, msg))
+                else:
+                    row[pos] = code
     places = _Places(tables)
     claimants = _claimants(tables)
+    cid = pl.col("claimant_id")
+    given = cid.str.strip_chars().fill_null("") != ""
+    unfilled = pl.all_horizontal([pl.col(f).is_null() for f in CLAIMANT_FILLS])
+    named = {"events": (pl.col("location").str.strip_chars() != "") & pl.col("location_pcode").is_null(),
+             # an id that is not a claimant's as written, or that leaves its registry fields to fill
+             "event_sources": (given & (~cid.is_in(sorted(claimants.rows)) | unfilled))
+             | (~given & (pl.col("claimant").str.strip_chars().fill_null("") != ""))}
     steps = {"events": places.resolve, "event_sources": lambda raw, i, ix: _claimant(raw, i, ix, claimants)}
     for table, step in steps.items():
         raw = tables[table]
+        if not len(raw):
+            continue
         ix = {f: n for n, f in enumerate(get_schema(table).field_names)}
-        found = [step(raw, i, ix) for i in range(len(raw)) if raw.checked[i]]
+        with raw.editing(pl.col(CHECKED) & named[table].fill_null(False)) as few:
+            found = [step(few, i, ix) for i in range(len(few))]
         out.extend(f for f in found if f is not None)
     _forget_missing_codes(tables)
     return out
@@ -390,15 +416,10 @@ def resolve_submission(*paths, reference=None, today=None) -> tuple[dict[str, Ra
     from ..validation import validate
 
     report = validate(*paths, today=today, reference=reference, keep_tables=True)
+    from ..rawtable import CHECKED
+
     out: dict[str, RawTable] = {}
     for table, raw in (report.tables or {}).items():
-        mine = RawTable(table, missing=set(raw.missing))
-        for i, checked in enumerate(raw.checked):
-            if checked:
-                mine.rows.append(raw.rows[i])
-                mine.files.append(raw.files[i])
-                mine.lines.append(raw.lines[i])
-                mine.checked.append(True)
-        if len(mine):
-            out[table] = mine
+        if len(raw) and raw.any_checked():
+            out[table] = raw.select(raw.frame[CHECKED])
     return out, report

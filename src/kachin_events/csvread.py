@@ -1,0 +1,267 @@
+"""Reading a CSV file straight into text columns, keeping the line each record starts on.
+
+The file is read once into memory and parsed by pyarrow's multithreaded CSV reader,
+every column as text. What pyarrow does not say, and a person fixing the file needs, is
+worked out from the bytes with numpy, in bounded chunks: where each record starts
+(records with line breaks inside quotes included), which lines are blank, and which
+records have more or fewer cells than the header. Only those ragged records, if any,
+are parsed one by one.
+
+A file whose quoting is irregular (a quote inside an unquoted value, text after a
+closing quote, a quote never closed) is read by Python's :mod:`csv` module instead,
+which reports where the quoting breaks; such files are rare and small.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_CHUNK = 1 << 24  # bytes scanned at a time: bounds the scan's temporary memory
+_QUOTE, _NL, _CR, _COMMA = 34, 10, 13, 44
+
+
+@dataclass
+class CsvText:
+    """A CSV file's cells as text.
+
+    Attributes
+    ----------
+    header : list of str or None
+        The first record's cells.
+    header_line : int
+        The line the header is on (1).
+    frame : polars.DataFrame
+        One text column per header cell, named by position ("0", "1", ...); one row per
+        record that is not a blank line. Short records are padded with nulls.
+    lines : list of int or polars.Series
+        The line each row's record starts on.
+    blank_lines : list of int
+        Lines that are empty (skipped; a warning each).
+    long_rows : dict
+        Row index -> every cell of a record longer than the header.
+    """
+
+    header: list
+    header_line: int
+    frame: object
+    lines: object
+    blank_lines: list = field(default_factory=list)
+    long_rows: dict = field(default_factory=dict)
+
+
+def _unreadable(shown: str, msg: str):
+    from .read import UnreadableError
+
+    return UnreadableError(shown, msg)
+
+
+def read_csv_text(path: Path, shown: str) -> CsvText:
+    """Read ``path`` into text columns; raise UnreadableError when it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _unreadable(shown, f"cannot be read ({exc.strerror or exc})") from None
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        scan = _scan(data, start)
+    except _Irregular:
+        return _read_with_csv_module(data, shown)
+    return _read_with_arrow(data, shown, scan)
+
+
+class _Irregular(Exception):
+    """Quoting the fast path does not read exactly as Python's csv module would."""
+
+
+@dataclass
+class _Scan:
+    starts: object  # byte offset of each record
+    ends: object  # byte offset where each record ends (its line break excluded)
+    lines: object  # line each record starts on
+    cells: object  # number of cells of each record
+
+
+def _positions(buf, byte: int, lo: int, hi: int):
+    import numpy as np
+
+    return np.flatnonzero(buf[lo:hi] == byte) + lo
+
+
+def _scan(data: bytes, start: int) -> _Scan:
+    """Records, their lines and their cell counts, from the bytes (vectorised, chunked)."""
+    import numpy as np
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    n = len(buf)
+    term_parts, term_line_parts, comma_parts = [], [], []
+    quotes_before = 0
+    newlines_before = 0
+    for lo in range(start, max(n, start + 1), _CHUNK):
+        hi = min(n, lo + _CHUNK)
+        q = _positions(buf, _QUOTE, lo, hi)
+        if len(q):
+            _check_quotes(buf, q, quotes_before, start)
+        nl = _positions(buf, _NL, lo, hi)
+        inside = (quotes_before + np.searchsorted(q, nl)) % 2 == 1
+        term_parts.append(nl[~inside])
+        term_line_parts.append(newlines_before + np.flatnonzero(~inside))
+        c = _positions(buf, _COMMA, lo, hi)
+        comma_parts.append(c[(quotes_before + np.searchsorted(q, c)) % 2 == 0])
+        quotes_before += len(q)
+        newlines_before += len(nl)
+    if quotes_before % 2:
+        raise _Irregular  # a quote is never closed: the csv module says where
+    terms = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int64)
+    term_lines = np.concatenate(term_line_parts) if term_line_parts else np.zeros(0, dtype=np.int64)
+    commas = np.concatenate(comma_parts) if comma_parts else np.zeros(0, dtype=np.int64)
+    starts = np.concatenate([[start], terms + 1]).astype(np.int64)
+    ends = np.concatenate([terms, [n]]).astype(np.int64)
+    lines = np.concatenate([[1], term_lines + 2]).astype(np.int64)
+    if starts[-1] >= n:  # the file ends with a line break: no record after it
+        starts, ends, lines = starts[:-1], ends[:-1], lines[:-1]
+    # A CRLF file's records end with "\r": not part of the last cell.
+    cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == _CR)
+    ends = ends - cr
+    record = np.searchsorted(starts, commas, side="right") - 1
+    cells = np.bincount(record, minlength=len(starts)) + 1
+    cells[ends == starts] = 0  # a blank line has no cells
+    return _Scan(starts, ends, lines, cells)
+
+
+def _check_quotes(buf, q, quotes_before: int, start: int) -> None:
+    """Raise _Irregular unless every quote opens a field, closes one, or is doubled inside one."""
+    import numpy as np
+
+    k = quotes_before + np.arange(len(q))
+    opening = k % 2 == 0
+    n = len(buf)
+    # An opening quote starts its field (or is the second of a doubled quote).
+    prev = np.where(q > start, buf[np.maximum(q - 1, 0)], _NL)
+    after_close = np.zeros(len(q), dtype=bool)
+    after_close[1:] = q[1:] - 1 == q[:-1]
+    starts_field = (prev == _COMMA) | (prev == _NL) | (prev == _CR) | (q == start)
+    if np.any(opening & ~starts_field & ~after_close):
+        raise _Irregular
+    # A closing quote ends its field or is the first of a doubled quote.
+    nxt = np.where(q + 1 < n, buf[np.minimum(q + 1, n - 1)], _NL)
+    ends_field = (nxt == _COMMA) | (nxt == _NL) | (nxt == _CR) | (q + 1 >= n) | (nxt == _QUOTE)
+    if np.any(~opening & ~ends_field):
+        raise _Irregular
+
+
+def _parse_record(data: bytes, lo: int, hi: int) -> list:
+    text = data[lo:hi].decode("utf-8")
+    row = next(csv.reader(io.StringIO(text, newline=""), strict=True), [])
+    return [c if c != "" else None for c in row]
+
+
+def _not_utf8(data: bytes, shown: str):
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = f"is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV and try again"
+        return _unreadable(shown, msg)
+    return None
+
+
+def _read_with_arrow(data: bytes, shown: str, scan: _Scan) -> CsvText:
+    import numpy as np
+    import polars as pl
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    if not len(scan.starts):
+        return CsvText([], 1, pl.DataFrame(), pl.Series("lines", [], dtype=pl.Int64))
+    try:
+        header = _parse_record(data, int(scan.starts[0]), int(scan.ends[0]))
+    except UnicodeDecodeError:
+        raise _not_utf8(data, shown) from None
+    width = len(header)
+    names = [str(i) for i in range(width)]
+    cells, starts, ends, lines = scan.cells[1:], scan.starts[1:], scan.ends[1:], scan.lines[1:]
+    blank = cells == 0
+    good = (cells == width) & ~blank
+    if width == 0:
+        return _read_with_csv_module(data, shown)
+    n_good = int(good.sum())
+    if n_good:
+        body = pa.py_buffer(data)[int(starts[0]):]
+        try:
+            table = pacsv.read_csv(
+                body,
+                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+                parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True,
+                                                  invalid_row_handler=lambda row: "skip"),
+                convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
+                                                     null_values=[""], strings_can_be_null=True,
+                                                     quoted_strings_can_be_null=True))
+        except pa.ArrowInvalid as exc:
+            err = _not_utf8(data, shown)
+            if err is not None:
+                raise err from None
+            raise _unreadable(shown, f"is not valid CSV ({exc}); check the quoting") from None
+        if table.num_rows != n_good:
+            # pyarrow read the records differently from the scan: trust the csv module.
+            return _read_with_csv_module(data, shown)
+        frame = pl.from_arrow(table)
+        if not isinstance(frame, pl.DataFrame):  # pragma: no cover - a one-column table
+            frame = frame.to_frame(names[0])
+    else:
+        frame = pl.DataFrame({c: pl.Series(c, [], dtype=pl.Utf8) for c in names})
+    kept = np.flatnonzero(~blank)
+    long_rows: dict = {}
+    odd = np.flatnonzero(~good & ~blank)
+    if len(odd):
+        # Ragged records: few, read one by one and put back in their place.
+        try:
+            parsed = [_parse_record(data, int(starts[r]), int(ends[r])) for r in odd]
+        except UnicodeDecodeError:
+            raise _not_utf8(data, shown) from None
+        extra = pl.DataFrame({c: pl.Series(c, [(v[i] if i < len(v) else None) for v in parsed], dtype=pl.Utf8)
+                              for i, c in enumerate(names)})
+        order = np.concatenate([np.flatnonzero(good), odd])
+        frame = pl.concat([frame, extra]).with_columns(pl.Series("__order", order)).sort("__order").drop("__order")
+        position = {int(r): i for i, r in enumerate(kept)}
+        long_rows = {position[int(r)]: v for r, v in zip(odd, parsed) if len(v) > width}
+    return CsvText(header, int(scan.lines[0]), frame, pl.Series("lines", lines[kept], dtype=pl.Int64),
+                   lines[blank].tolist(), long_rows)
+
+
+def _read_with_csv_module(data: bytes, shown: str) -> CsvText:
+    """The careful path, for irregular quoting: Python's csv module, which says where it breaks."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise _not_utf8(data, shown) from None
+    records = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        for record in reader:
+            # reader.line_num is the line where the record ends; a record with an
+            # embedded line break starts earlier, and people look for where it starts.
+            start = reader.line_num - sum(c.count("\n") for c in record)
+            records.append((start, [c if c != "" else None for c in record]))
+    except csv.Error as exc:
+        msg = f"is not valid CSV near line {reader.line_num} ({exc}); check the quoting there"
+        raise _unreadable(shown, msg) from None
+    return records_text(records)
+
+
+def records_text(records: list[tuple[int, list[str | None]]]):
+    """(row number, cells) records, header first, as a :class:`~kachin_events.csvread.CsvText`."""
+    import polars as pl
+
+    if not records:
+        return CsvText([], 1, pl.DataFrame(), pl.Series("lines", [], dtype=pl.Int64))
+    (header_line, header), body = records[0], records[1:]
+    width = len(header)
+    blank = [line for line, v in body if not v]
+    body = [(line, v) for line, v in body if v]
+    frame = pl.DataFrame({str(i): pl.Series(str(i), [(v[i] if i < len(v) else None) for _, v in body],
+                                            dtype=pl.Utf8) for i in range(width)})
+    long_rows = {i: v for i, (_, v) in enumerate(body) if len(v) > width}
+    return CsvText(list(header), header_line, frame, pl.Series("lines", [line for line, _ in body], dtype=pl.Int64),
+                   blank, long_rows)
