@@ -109,9 +109,9 @@ from .semver import VersionError, check_version, parse_version
 from .tablefiles import (  # noqa: F401 - re-exported for callers of build
     format_cell,
     inline_schema,
-    _types,
-    sorted_rows,
+    sorted_frame,
     table_csv,
+    text_frame,
     arrow_type,
     table_parquet,
     write_table_csv,
@@ -321,27 +321,28 @@ def build_release(version: str, out_dir: str | Path, package: str | Path | None 
     ...     print(path.name, sorted(p.name for p in Path(d).iterdir()), verify_release(path))
     0.1.0 ['0.1.0', 'kachin-events-0.1.0.zip'] []
     """
-    from .tables import read_tables
+    from .tables import typed_tables
     from .validation import validate
 
     parse_version(version)
     out = Path(out_dir)
     _refuse_existing(out, version)
     source_path = _source_package(package)
-    report = validate(source_path)
+    # The files are read once: the tables validated are the tables written.
+    report = validate(source_path, keep_tables=True)
     if not report.valid:
         raise InvalidDataError(report, source_path)
     source = json.loads(source_path.read_text(encoding="utf-8"))
-    tables = read_tables(source_path)
+    tables = typed_tables(report.tables)
     created = release_created(tables)
     schemas = {t: inline_schema(t) for t in TABLES}
-    rows = {t: sorted_rows(tables[t], schemas[t]) for t in TABLES}
-    csvs = {t: table_csv(schemas[t], rows[t]) for t in TABLES}
+    frames = {t: sorted_frame(tables[t], schemas[t]) for t in TABLES}
+    texts = {t: text_frame(frames[t], schemas[t]) for t in TABLES}
+    csvs = {t: table_csv(schemas[t], frames[t]) for t in TABLES}
 
     new = ReleaseData(version, created.strftime("%Y-%m-%dT%H:%M:%SZ"))
     for t in TABLES:
-        types = _types(schemas[t])
-        text = [tuple(format_cell(v, ty) or None for v, ty in zip(r, types)) for r in rows[t]]
+        text = texts[t].rows()
         new.tables[t] = TableData(t, schemas[t], [f["name"] for f in schemas[t]["fields"]], text)
     diff = check_version(version, out, new, previous)
 
@@ -362,7 +363,7 @@ def build_release(version: str, out_dir: str | Path, package: str | Path | None 
         for t in TABLES:
             emit(f"csv/{t}.csv", csvs[t])
         for t in TABLES:
-            emit(f"parquet/{t}.parquet", table_parquet(schemas[t], rows[t]))
+            emit(f"parquet/{t}.parquet", table_parquet(schemas[t], frames[t]))
         emit("exports/acled.csv", acled_csv(tables, int(created.timestamp()), **RELEASE_OPTIONS))
         emit("exports/ucdp_ged.csv", ucdp_csv(tables))
         emit("exports/events_hxl.csv", hxl_csv(tables))
@@ -439,10 +440,11 @@ def _check_table(folder: Path, res: dict, parquet: dict | None) -> list[str]:
              for f in schema["fields"] if data.schema.field(f["name"]).type != arrow_type(f)]
     if wrong:  # values of the wrong type cannot be compared
         return problems + wrong
-    types = _types(schema)
-    cols = [(c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c).to_pylist() for c in data.columns]
-    pq_rows = [tuple(format_cell(cols[i][j], types[i]) or None for i in range(len(names)))
-               for j in range(data.num_rows)]
+    import polars as pl
+
+    plain = pa.table({n: (c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c)
+                      for n, c in zip(names, data.columns)})
+    pq_rows = text_frame(pl.from_arrow(plain), schema).rows()
     if pq_rows != rows:
         diff = next((j for j, (a, b) in enumerate(zip(pq_rows, rows)) if a != b), min(len(pq_rows), len(rows)))
         problems.append(f"{parquet['path']}: rows differ from {res['path']} ({data.num_rows} vs {len(rows)} rows; "

@@ -86,21 +86,101 @@ def _types(schema: dict) -> list[str]:
     return [f.get("type", "string") for f in schema["fields"]]
 
 
+def sorted_frame(frame, schema: dict):
+    """A typed frame in the schema's column order, sorted by primary key (nulls first)."""
+    names = [f["name"] for f in schema["fields"]]
+    pk = schema.get("primaryKey") or names
+    pk = [pk] if isinstance(pk, str) else list(pk)
+    # Key cells are required, so never null in valid data; nulls would sort first.
+    return frame.select(names).sort(pk, nulls_last=False, maintain_order=True)
+
+
 def sorted_rows(frame, schema: dict) -> list[tuple]:
     """A typed frame's rows as tuples in the schema's column order, sorted by primary key."""
-    names = [f["name"] for f in schema["fields"]]
-    rows = frame.select(names).rows()
-    pk = schema.get("primaryKey") or names
-    pos = [names.index(k) for k in ([pk] if isinstance(pk, str) else pk)]
-    # Key cells are required, so never null in valid data; nulls would sort first.
-    return sorted(rows, key=lambda r: tuple((False, 0) if r[p] is None else (True, r[p]) for p in pos))
+    return sorted_frame(frame, schema).rows()
 
 
-def table_csv(schema: dict, rows: list[tuple]) -> bytes:
-    """A table's CSV file: the header in schema order and one canonical line per row."""
-    types = _types(schema)
-    return csv_bytes([f["name"] for f in schema["fields"]],
-                     ([format_cell(v, t) for v, t in zip(r, types)] for r in rows))
+def _text_expr(name: str, type_: str):
+    """The column's cells spelled as :func:`format_cell` spells them, as one expression."""
+    import polars as pl
+
+    c = pl.col(name)
+    if type_ == "string":
+        return c.cast(pl.Utf8)
+    if type_ == "integer":
+        return c.cast(pl.Int64).cast(pl.Utf8)
+    if type_ == "date":
+        return c.cast(pl.Date).dt.strftime("%Y-%m-%d")
+    if type_ == "boolean":
+        return pl.when(c.is_null()).then(None).when(c.cast(pl.Boolean)).then(pl.lit("true")).otherwise(pl.lit("false"))
+    if type_ == "number":
+        return c.cast(pl.Float64).cast(pl.Utf8)
+    msg = f"fields of type {type_!r} are not supported in releases"
+    raise ValueError(msg)
+
+
+def text_frame(frame, schema: dict):
+    """Every cell of a typed frame as the one text a release holds for it (null stays null).
+
+    Examples
+    --------
+    >>> import datetime as dt, polars as pl
+    >>> schema = {"fields": [{"name": "x", "type": "number"}, {"name": "d", "type": "date"}]}
+    >>> text_frame(pl.DataFrame({"x": [24.25493, 1e-05, None], "d": [dt.date(2026, 2, 5)] * 3}), schema).rows()
+    [('24.25493', '2026-02-05'), ('1e-05', '2026-02-05'), (None, '2026-02-05')]
+    """
+    import polars as pl
+
+    types = dict(zip([f["name"] for f in schema["fields"]], _types(schema)))
+    out = frame.select([_text_expr(n, t).alias(n) for n, t in types.items()])
+    for name, type_ in types.items():
+        if type_ != "number":
+            continue
+        col = frame[name].cast(pl.Float64)
+        if (col.is_nan() | col.is_infinite()).any():
+            bad = col.filter(col.is_nan() | col.is_infinite())[0]
+            msg = f"the number {bad!r} cannot be written to a release"
+            raise ValueError(msg)
+        # polars and Python agree on the shortest round-tripping text, except in how
+        # they write exponents; those few cells take Python's spelling (format_cell's).
+        size = col.abs()
+        odd = ((size < 1e-4) & (size > 0)) | (size >= 1e16)
+        if odd.any():
+            idx = odd.fill_null(False).arg_true()
+            fixed = out[name].clone()
+            fixed.scatter(idx, [format_cell(v, "number") for v in col.gather(idx).to_list()])
+            out = out.with_columns(fixed)
+    return out
+
+
+def _csv_lines(text) -> list:
+    """Each row of a text frame as one CSV line (quoted as :func:`csv_field` quotes)."""
+    import polars as pl
+
+    def cell(name):
+        c = pl.col(name)
+        quoted = pl.lit('"') + c.str.replace_all('"', '""', literal=True) + pl.lit('"')
+        return pl.when(c.str.contains(r'[,"\n\r]')).then(quoted).otherwise(c).fill_null("")
+
+    if not text.width:
+        return []
+    return text.select(pl.concat_str([cell(n) for n in text.columns], separator=",").alias("_")).to_series()
+
+
+def table_csv(schema: dict, frame) -> bytes:
+    r"""A table's CSV file from a frame sorted by :func:`sorted_frame`: header, one canonical line per row.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> schema = {"fields": [{"name": "a", "type": "string"}, {"name": "n", "type": "integer"}]}
+    >>> table_csv(schema, pl.DataFrame({"a": ["x,y", None], "n": [1, None]}))
+    b'a,n\n"x,y",1\n,\n'
+    """
+    header = ",".join(csv_field(f["name"]) for f in schema["fields"])
+    lines = _csv_lines(text_frame(frame, schema))
+    body = lines.str.join("\n").item() + "\n" if len(lines) else ""
+    return (header + "\n" + body).encode("utf-8")
 
 
 def arrow_type(field: dict):
@@ -118,18 +198,18 @@ def arrow_type(field: dict):
     return types[t]
 
 
-def arrow_table(schema: dict, rows: list[tuple]):
-    """The rows as a pyarrow Table with the schema's types and descriptions."""
+def arrow_table(schema: dict, frame):
+    """A typed frame as a pyarrow Table with the schema's types and descriptions."""
     import pyarrow as pa
 
     fields, arrays = [], []
-    for i, f in enumerate(schema["fields"]):
+    for f in schema["fields"]:
         typ = arrow_type(f)
-        values = [r[i] for r in rows]
+        values = frame[f["name"]].to_arrow()
         if pa.types.is_dictionary(typ):
-            arr = pa.array(values, pa.string()).dictionary_encode()
+            arr = values.cast(pa.string()).dictionary_encode()
         else:
-            arr = pa.array(values, typ)
+            arr = values.cast(typ)
         meta = {"title": f.get("title", f["name"]), "description": f.get("description", "")}
         fields.append(pa.field(f["name"], typ, nullable=True, metadata=meta))
         arrays.append(arr)
@@ -137,13 +217,13 @@ def arrow_table(schema: dict, rows: list[tuple]):
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields, metadata=meta))
 
 
-def table_parquet(schema: dict, rows: list[tuple]) -> bytes:
-    """A table's Parquet file (zstd), as bytes."""
+def table_parquet(schema: dict, frame) -> bytes:
+    """A table's Parquet file (zstd), as bytes, from a frame sorted by :func:`sorted_frame`."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     sink = pa.BufferOutputStream()
-    pq.write_table(arrow_table(schema, rows), sink, compression="zstd", compression_level=9,
+    pq.write_table(arrow_table(schema, frame), sink, compression="zstd", compression_level=9,
                    write_statistics=True, store_schema=True)
     return sink.getvalue().to_pybytes()
 
@@ -152,7 +232,7 @@ def write_table_csv(frame, path: str | Path, table: str) -> Path:
     """Write a typed frame of ``table`` as a release CSV file (canonical order and text)."""
     schema = inline_schema(table)
     path = Path(path)
-    path.write_bytes(table_csv(schema, sorted_rows(frame, schema)))
+    path.write_bytes(table_csv(schema, sorted_frame(frame, schema)))
     return path
 
 
@@ -160,7 +240,7 @@ def write_table_parquet(frame, path: str | Path, table: str) -> Path:
     """Write a typed frame of ``table`` as a release Parquet file."""
     schema = inline_schema(table)
     path = Path(path)
-    path.write_bytes(table_parquet(schema, sorted_rows(frame, schema)))
+    path.write_bytes(table_parquet(schema, sorted_frame(frame, schema)))
     return path
 
 

@@ -38,7 +38,6 @@ def read_tables(package: str | Path | None = None) -> dict:
     >>> tables["events"].schema["date_start"]
     Date
     """
-    from .coerce import coerce
     from .validation import package_resources
 
     path = Path(package) if package else _paths.snapshot_package()
@@ -48,9 +47,17 @@ def read_tables(package: str | Path | None = None) -> dict:
             parts, _ = read_file(p, table=table)
             for part in parts.values():
                 raws[table].extend(part)
+    return typed_tables(raws)
+
+
+def typed_tables(raws: dict) -> dict:
+    """Type every table read (``RawTable`` by name); a cell that does not type is a ValueError."""
+    from .coerce import coerce
+
     out = {}
     for table in TABLES:
-        frame, findings, _ = coerce(raws[table], get_schema(table))
+        raw = raws.get(table) or RawTable(table)
+        frame, findings, _ = coerce(raw, get_schema(table))
         if findings:
             first = findings[0]
             msg = (f"{first.file}, line {first.row}, field {first.field}: value {first.value!r} {first.message}; "

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from ..read import RawTable, _cell_to_text
 from ..schema import get_schema
-from ..tablefiles import inline_schema, sorted_rows, table_csv
+from ..tablefiles import inline_schema, sorted_frame, table_csv
 
 
 class CanonicalError(ValueError):
@@ -115,7 +115,7 @@ def frame_text(table: str, frame) -> str:
     'claimant_id,name,claimant_type,actor_id,role'
     """
     schema = inline_schema(table)
-    return table_csv(schema, sorted_rows(frame, schema)).decode("utf-8")
+    return table_csv(schema, sorted_frame(frame, schema)).decode("utf-8")
 
 
 def canonical_csv(table: str, rows) -> str:

@@ -43,7 +43,7 @@ def deletions_csv(tables: dict) -> bytes:
     >>> deletions_csv(read_tables()).decode()
     'event_id,retired_on,reason,merged_into\\n'
     """
-    from ..tablefiles import sorted_rows, table_csv
+    from ..tablefiles import sorted_frame, table_csv
 
     schema = deletions_schema()
-    return table_csv(schema, sorted_rows(tables["retractions"], schema))
+    return table_csv(schema, sorted_frame(tables["retractions"], schema))
