@@ -19,7 +19,6 @@ coding notes), :mod:`kedocs_figures` (charts, map and their tables), :mod:`kedoc
 
 from __future__ import annotations
 
-import csv
 import json
 import posixpath
 import re
@@ -113,8 +112,12 @@ class SiteData:
 
 
 def _csv_rows(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        return list(csv.DictReader(fh))
+    """A CSV file's rows as dicts of text ("" for an empty cell), read by the package's reader."""
+    from kachin_events.read import _read_csv
+
+    records = _read_csv(path, str(path))
+    header = [h or "" for h in records[0][1]] if records else []
+    return [{k: v or "" for k, v in zip(header, values)} for _, values in records[1:] if values]
 
 
 def rel(page: str, target: str) -> str:

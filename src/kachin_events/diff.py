@@ -18,8 +18,6 @@ with the columns it had.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,14 +52,26 @@ class ReleaseData:
 
 
 def read_csv_text(path: Path) -> tuple[list[str], list[tuple]]:
-    """A release CSV file as its header and rows of text cells (None for empty cells)."""
-    text = Path(path).read_text(encoding="utf-8")
-    records = list(csv.reader(io.StringIO(text, newline=""), strict=True))
-    if not records:
+    """A release CSV file as its header and rows of text cells (None for empty cells).
+
+    Raises
+    ------
+    ValueError
+        When the file cannot be read as UTF-8 CSV, or is empty.
+    """
+    from .csvread import read_csv_text as read
+    from .read import UnreadableError
+
+    try:
+        text = read(Path(path), str(path))
+    except UnreadableError as exc:
+        raise ValueError(str(exc)) from None
+    if not text.header and not len(text.lines):
         msg = f"{path}: the file is empty; a release CSV file has at least its header row"
         raise ValueError(msg)
-    rows = [tuple(c if c != "" else None for c in r) for r in records[1:]]
-    return records[0], rows
+    names = [str(i) for i in range(len(text.header))]
+    rows = text.frame.select(names).rows() if names else [()] * len(text.lines)
+    return list(text.header), [tuple(text.long_rows.get(i, r)) for i, r in enumerate(rows)]
 
 
 def load_release(folder: str | Path) -> ReleaseData:

@@ -9,7 +9,6 @@ imported, so the validator can use the lookup helpers without loading pandas.
 
 from __future__ import annotations
 
-import csv
 import math
 import os
 import re
@@ -43,16 +42,19 @@ _5DP = Decimal("0.00001")
 
 def _read_csv(path, required=(), exact=None) -> list[tuple[int, dict]]:
     """(line number, row) pairs of a CSV file, after checking its header."""
-    # utf-8-sig: a spreadsheet re-save adds a BOM that would rename the first column.
-    with open(path, encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        header = reader.fieldnames or []
-        missing = [c for c in required if c not in header]
-        if missing or (exact is not None and header != list(exact)):
-            msg = f"{path}: bad header {header}; expected {list(exact or required)}"
-            raise ValueError(msg)
-        return [(reader.line_num, {k: (v or "").strip() for k, v in row.items()})
-                for row in reader]
+    from .read import UnreadableError, _read_csv as read
+
+    try:
+        records = read(Path(path), str(path))  # a BOM is dropped; lines are where records start
+    except UnreadableError as exc:
+        raise ValueError(str(exc)) from None
+    header = [h or "" for h in records[0][1]] if records else []
+    missing = [c for c in required if c not in header]
+    if missing or (exact is not None and header != list(exact)):
+        msg = f"{path}: bad header {header}; expected {list(exact or required)}"
+        raise ValueError(msg)
+    return [(line, {k: (v or "").strip() for k, v in zip(header, values)})
+            for line, values in records[1:] if values]
 
 
 def _coord(value: str, where: str) -> str:

@@ -352,10 +352,10 @@ class Release:
 
 # -- reading -------------------------------------------------------------------------
 def _arrow_type(type_: str):
-    import pyarrow as pa
+    """The Arrow type of a schema type, as a release stores it (coded strings as plain strings)."""
+    from .tablefiles import arrow_type
 
-    return {"integer": pa.int64(), "number": pa.float64(), "date": pa.date32(),
-            "boolean": pa.bool_()}.get(type_, pa.string())
+    return arrow_type({"name": type_, "type": type_})
 
 
 def _conform(arrow_table, table: str):

@@ -9,7 +9,6 @@ same way, so the checks that need an id (keys, links) run as they will after ``a
 
 from __future__ import annotations
 
-import re
 
 from ..read import RawTable
 from ..schema import get_schema
@@ -73,7 +72,7 @@ def provisional_ids(tables: dict[str, RawTable]) -> dict[str | None, str]:
     events = tables.get("events")
     if events is None or not len(events) or not events.any_checked():
         return {}
-    pattern, col = _pattern(), get_schema("events").field_names.index("event_id")
+    col = get_schema("events").field_names.index("event_id")
     number = highest_event_number(tables)
     mapping: dict[str | None, str] = {}
     unnamed = []
