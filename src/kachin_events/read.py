@@ -106,33 +106,6 @@ def text_records(text) -> list[tuple[int, list[str | None]]]:
     return sorted(out + [(line, []) for line in text.blank_lines], key=lambda r: r[0])
 
 
-def _read_xlsx(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | None]]]]:
-    try:
-        import openpyxl
-    except ImportError:  # pragma: no cover - openpyxl is a dependency
-        raise UnreadableError(shown, "reading XLSX needs openpyxl (pip install openpyxl)") from None
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        msg = f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})"
-        raise UnreadableError(shown, msg) from None
-    sheets = {}
-    try:
-        for ws in wb.worksheets:
-            if ws.title.startswith("_"):
-                continue  # a helper sheet (a template's instructions or drop-down lists), not data
-            rows = []
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                rows.append((number, [_cell_to_text(v) for v in values]))
-            # Spreadsheet editors leave empty rows below the data: not worth a warning.
-            while rows and all(v is None for v in rows[-1][1]):
-                rows.pop()
-            sheets[ws.title] = rows
-    finally:
-        wb.close()
-    return sheets
-
-
 def _read_json(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | None]]]]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -363,28 +336,36 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
         out[name] = raw
         findings += f
         return out, findings
+    from .csvread import records_text
+
     if suffix in (".xlsx", ".xlsm"):
-        parts = _read_xlsx(path, shown)
+        from .xlsx import read_workbook
+
+        parts = {name: sheet for name, sheet in read_workbook(path, shown).items()}
+        empty = {name for name, sheet in parts.items() if sheet.empty}
         json_mode = False
     elif suffix == ".json":
-        parts = _read_json(path, shown)
+        records = _read_json(path, shown)
+        empty = {name for name, recs in records.items() if not recs or all(all(v is None for v in r) for _, r in recs)}
+        parts = {name: records_text(recs) for name, recs in records.items() if name not in empty}
+        parts.update({name: None for name in empty})
         json_mode = True
     else:
         msg = f"has an unsupported file type {suffix!r}; give a .csv, .xlsx or .json file, or a datapackage.json"
         raise UnreadableError(shown, msg)
-    for part, records in parts.items():
-        if not records or all(all(v is None for v in r) for _, r in records):
+    for part, text in parts.items():
+        if part in empty:
             continue
         # A workbook's findings always name the sheet (a person opens the workbook at a
         # sheet); a JSON document's name its key only when it has several.
         where = f"{shown}[{part}]" if part and (len(parts) > 1 or not json_mode) else shown
-        name, why = (table, None) if table else match_table(part or path.name, records[0][1])
+        name, why = (table, None) if table else match_table(part or path.name, text.header)
         if why and part and len(parts) == 1 and match_table(path.name, [])[1] is None:
             name, why = match_table(path.name, [])  # a lone sheet "Sheet1" of events.xlsx
         if why:
             kind = ("sheet" if not json_mode else "key") if part else "file"
             findings.append(_table_name_finding(where, kind, part or path.name, name, why))
-        raw, f = to_raw_table(name, where, records, json_mode=json_mode)
+        raw, f = to_raw_table(name, where, text, json_mode=json_mode)
         findings += f
         if name in out:
             out[name].extend(raw)

@@ -64,7 +64,8 @@ def read_export(path, missing: tuple[str, ...] = ("",)) -> Export:
     ...     read_export(p, ("", "NA")).rows
     [(2, {'a': '1', 'b': None})]
     """
-    from ..read import _read_csv, _read_xlsx
+    from ..read import _read_csv
+    from ..xlsx import read_workbook
 
     path = Path(path)
     shown = display_path(path)
@@ -75,7 +76,7 @@ def read_export(path, missing: tuple[str, ...] = ("",)) -> Export:
         if suffix in (".csv", ".txt"):
             records = _read_csv(path, shown)
         elif suffix in (".xlsx", ".xlsm"):
-            sheets = [rows for rows in _read_xlsx(path, shown).values() if rows]
+            sheets = [s.records() for s in read_workbook(path, shown).values() if not s.empty]
             records = sheets[0] if sheets else []
         else:
             msg = f"{shown}: has the file type {suffix!r}; give the export as .csv or .xlsx"
