@@ -81,7 +81,7 @@ class _Scan:
     starts: object  # byte offset of each record
     ends: object  # byte offset where each record ends (its line break excluded)
     lines: object  # line each record starts on
-    cells: object  # number of cells of each record
+    cells: object  # number of cells of each record (-1: not counted)
 
 
 def _positions(buf, byte: int, lo: int, hi: int):
@@ -90,15 +90,18 @@ def _positions(buf, byte: int, lo: int, hi: int):
     return np.flatnonzero(buf[lo:hi] == byte) + lo
 
 
-def _scan(data: bytes, start: int) -> _Scan:
-    """Records, their lines and their cell counts, from the bytes (vectorised, chunked)."""
+def _scan(data: bytes, start: int, count_cells: bool = False) -> _Scan:
+    """Records and their lines (and, if asked, their cell counts) from the bytes, vectorised, in chunks.
+
+    Counting cells costs as much as the rest of the scan; it is only needed when
+    pyarrow found records of the wrong length, to say which ones.
+    """
     import numpy as np
 
     buf = np.frombuffer(data, dtype=np.uint8)
     n = len(buf)
-    term_parts, term_line_parts, comma_parts = [], [], []
+    term_parts, nl_parts, cr_parts, comma_parts = [], [], [], []
     quotes_before = 0
-    newlines_before = 0
     for lo in range(start, max(n, start + 1), _CHUNK):
         hi = min(n, lo + _CHUNK)
         q = _positions(buf, _QUOTE, lo, hi)
@@ -107,27 +110,38 @@ def _scan(data: bytes, start: int) -> _Scan:
         nl = _positions(buf, _NL, lo, hi)
         inside = (quotes_before + np.searchsorted(q, nl)) % 2 == 1
         term_parts.append(nl[~inside])
-        term_line_parts.append(newlines_before + np.flatnonzero(~inside))
-        c = _positions(buf, _COMMA, lo, hi)
-        comma_parts.append(c[(quotes_before + np.searchsorted(q, c)) % 2 == 0])
+        nl_parts.append(nl)
+        # A carriage return alone is a line break too, for editors and the csv module.
+        cr = _positions(buf, _CR, lo, hi)
+        lone = cr[(cr + 1 >= n) | (buf[np.minimum(cr + 1, n - 1)] != _NL)] if len(cr) else cr
+        if np.any((quotes_before + np.searchsorted(q, lone)) % 2 == 0):
+            raise _Irregular  # a lone CR ends a record (an old Mac file): the csv module reads those
+        cr_parts.append(lone)
+        if count_cells:
+            c = _positions(buf, _COMMA, lo, hi)
+            comma_parts.append(c[(quotes_before + np.searchsorted(q, c)) % 2 == 0])
         quotes_before += len(q)
-        newlines_before += len(nl)
     if quotes_before % 2:
         raise _Irregular  # a quote is never closed: the csv module says where
-    terms = np.concatenate(term_parts) if term_parts else np.zeros(0, dtype=np.int64)
-    term_lines = np.concatenate(term_line_parts) if term_line_parts else np.zeros(0, dtype=np.int64)
-    commas = np.concatenate(comma_parts) if comma_parts else np.zeros(0, dtype=np.int64)
+
+    def joined(parts):
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+
+    terms, commas = joined(term_parts), joined(comma_parts)
     starts = np.concatenate([[start], terms + 1]).astype(np.int64)
     ends = np.concatenate([terms, [n]]).astype(np.int64)
-    lines = np.concatenate([[1], term_lines + 2]).astype(np.int64)
     if starts[-1] >= n:  # the file ends with a line break: no record after it
-        starts, ends, lines = starts[:-1], ends[:-1], lines[:-1]
+        starts, ends = starts[:-1], ends[:-1]
+    lines = 1 + np.searchsorted(joined(nl_parts), starts) + np.searchsorted(joined(cr_parts), starts)
     # A CRLF file's records end with "\r": not part of the last cell.
     cr = (ends > starts) & (buf[np.maximum(ends - 1, 0)] == _CR)
     ends = ends - cr
-    record = np.searchsorted(starts, commas, side="right") - 1
-    cells = np.bincount(record, minlength=len(starts)) + 1
-    cells[ends == starts] = 0  # a blank line has no cells
+    if count_cells:
+        record = np.searchsorted(starts, commas, side="right") - 1
+        cells = np.bincount(record, minlength=len(starts)) + 1
+    else:  # unknown (-1), except that a blank line has none
+        cells = np.full(len(starts), -1, dtype=np.int64)
+    cells[ends == starts] = 0
     return _Scan(starts, ends, lines, cells)
 
 
@@ -150,6 +164,17 @@ def _check_quotes(buf, q, quotes_before: int, start: int) -> None:
     ends_field = (nxt == _COMMA) | (nxt == _NL) | (nxt == _CR) | (q + 1 >= n) | (nxt == _QUOTE)
     if np.any(~opening & ~ends_field):
         raise _Irregular
+
+
+def line_breaks(text: str) -> int:
+    r"""How many line breaks (CRLF, LF or a lone CR) a cell holds.
+
+    Examples
+    --------
+    >>> line_breaks("a\r\nb\nc\rd")
+    3
+    """
+    return text.count("\n") + text.count("\r") - text.count("\r\n")
 
 
 def _parse_record(data: bytes, lo: int, hi: int) -> list:
@@ -181,20 +206,25 @@ def _read_with_arrow(data: bytes, shown: str, scan: _Scan) -> CsvText:
         raise _not_utf8(data, shown) from None
     width = len(header)
     names = [str(i) for i in range(width)]
-    cells, starts, ends, lines = scan.cells[1:], scan.starts[1:], scan.ends[1:], scan.lines[1:]
-    blank = cells == 0
-    good = (cells == width) & ~blank
+    starts, ends, lines = scan.starts[1:], scan.ends[1:], scan.lines[1:]
+    blank = scan.cells[1:] == 0
     if width == 0:
         return _read_with_csv_module(data, shown)
-    n_good = int(good.sum())
-    if n_good:
+    invalid: list = []
+
+    def skip(row):
+        invalid.append(row)  # a record of the wrong length: which one, the cell count says
+        return "skip"
+
+    good = ~blank
+    if len(starts):
         body = pa.py_buffer(data)[int(starts[0]):]
         try:
             table = pacsv.read_csv(
                 body,
-                read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 24),
+                read_options=pacsv.ReadOptions(column_names=names),
                 parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True,
-                                                  invalid_row_handler=lambda row: "skip"),
+                                                  invalid_row_handler=skip),
                 convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
                                                      null_values=[""], strings_can_be_null=True,
                                                      quoted_strings_can_be_null=True))
@@ -203,7 +233,10 @@ def _read_with_arrow(data: bytes, shown: str, scan: _Scan) -> CsvText:
             if err is not None:
                 raise err from None
             raise _unreadable(shown, f"is not valid CSV ({exc}); check the quoting") from None
-        if table.num_rows != n_good:
+        if invalid:
+            cells = _scan(data, int(scan.starts[0]), count_cells=True).cells[1:]
+            good = (cells == width) & ~blank
+        if table.num_rows != int(good.sum()):
             # pyarrow read the records differently from the scan: trust the csv module.
             return _read_with_csv_module(data, shown)
         frame = pl.from_arrow(table)
@@ -242,7 +275,7 @@ def _read_with_csv_module(data: bytes, shown: str) -> CsvText:
         for record in reader:
             # reader.line_num is the line where the record ends; a record with an
             # embedded line break starts earlier, and people look for where it starts.
-            start = reader.line_num - sum(c.count("\n") for c in record)
+            start = reader.line_num - sum(line_breaks(c) for c in record)
             records.append((start, [c if c != "" else None for c in record]))
     except csv.Error as exc:
         msg = f"is not valid CSV near line {reader.line_num} ({exc}); check the quoting there"

@@ -276,8 +276,7 @@ def to_raw_table(table: str, shown: str, text, json_mode: bool = False) -> tuple
     cells = text.frame.with_columns(pl.Series(LINE, text.lines, dtype=pl.Int64))
     # A row is blank when every cell is empty or spaces (cells past the header included).
     names = [str(i) for i in range(len(header))]
-    empty = [pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in names]
-    blank = cells.select(pl.all_horizontal(empty) if empty else pl.repeat(True, n)).to_series()
+    blank = _blank_rows(cells, names, n)
     if text.long_rows:
         longer = [i for i, v in text.long_rows.items()
                   if any(c is not None and str(c).strip() != "" for c in v[len(header):])]
@@ -302,6 +301,28 @@ def to_raw_table(table: str, shown: str, text, json_mode: bool = False) -> tuple
     if blank.any():
         frame = frame.filter(~blank)
     return RawTable.from_frame(table, frame, missing=missing), findings
+
+
+def _blank_rows(cells, names: list, n: int):
+    """Rows whose every cell is empty or spaces, as a boolean Series.
+
+    Only rows whose first cell is empty can be blank: the others are skipped before the
+    (costlier) test of every cell.
+    """
+    import polars as pl
+
+    if not names:
+        return pl.Series("blank", [True] * n, dtype=pl.Boolean)
+
+    def empty(c):
+        return pl.col(c).is_null() | pl.col(c).str.contains(r"^\s*$")
+
+    first = cells.select(empty(names[0]).alias("blank")).to_series()
+    if not first.any():
+        return first
+    rows = first.arg_true()
+    few = cells[rows].select(pl.all_horizontal([empty(c) for c in names]).alias("blank")).to_series()
+    return first.scatter(rows, few)
 
 
 def read_file(path: Path, shown: str | None = None, table: str | None = None) -> tuple[dict[str, RawTable], list[Finding]]:
