@@ -17,7 +17,8 @@ bytes:
 * event_sources: one ``outlet`` claimant per event from the claimant registry, and for
   some events a second, the registry's ``party_spokesperson`` of actor1 where it has one.
 
-Nothing here is timed.
+:func:`event_row` draws one event at a time, for scripts that stream large files
+(``bench_scale.py``, through ``inject_files.py``). Nothing here is timed.
 """
 
 from __future__ import annotations
@@ -125,38 +126,50 @@ def event_rows(n: int, ref: Reference, prefix: int = 9, seed: int = SEED) -> tup
     if not 0 < n <= MAX_EVENTS:
         raise SystemExit(f"the number of events must be between 1 and {MAX_EVENTS} (ids KE{prefix}xxxxx)")
     rng = random.Random(f"{seed}-{prefix}-{n}")
-    earliest = ref.source_latest - dt.timedelta(days=DATE_WINDOW_DAYS)
-    window = (ref.source_latest - earliest).days
     events, links = [], []
     for k in range(n):
-        event_id = f"KE{prefix}{k:05d}"
-        precision = rng.choice(ref.precisions)
-        span = rng.randint(PRECISION_MIN_SPAN[precision], PRECISION_MAX_SPAN[precision])
-        end = earliest + dt.timedelta(days=rng.randint(span, window))
-        start = end - dt.timedelta(days=span)
-        event_type, sub = rng.choice(ref.sub_types)
-        actor1, actor2 = rng.sample(ref.actors, 2)
-        a1, a2, a3, pcode, name, lat, lon = rng.choice(ref.towns)
-        fat = sorted(rng.randint(0, 500) for _ in range(3)) if rng.random() < 0.6 else None
-        events.append({
-            "event_id": event_id, "date_start": start.isoformat(), "date_end": end.isoformat(),
-            "date_precision": precision, "event_type": event_type, "sub_event_type": sub,
-            "actor1": actor1, "actor2": actor2 if rng.random() < 0.8 else "",
-            "admin1_pcode": a1, "admin2_pcode": a2, "admin3_pcode": a3,
-            "location": name, "location_pcode": pcode, "latitude": f"{lat:.5f}", "longitude": f"{lon:.5f}",
-            "geo_precision": str(rng.choice((1, 2, 3))),
-            "fatalities_best": "" if fat is None else str(fat[1]),
-            "fatalities_low": "" if fat is None else str(fat[0]),
-            "fatalities_high": "" if fat is None else str(fat[2]),
-            "civilian_targeting": rng.choice(("true", "false", "")),
-            "event_clarity": str(rng.choice((1, 2))),
-            "notes": _notes(rng),
-        })
-        links.append(_claim(event_id, ref.outlet))
-        # Claimants come from the registry: a party spokesperson only where actor1 has one.
-        if rng.random() < SECOND_CLAIMANT and actor1 in ref.spokespeople:
-            links.append(_claim(event_id, ref.spokespeople[actor1]))
+        event, claims = event_row(rng, ref, f"KE{prefix}{k:05d}")
+        events.append(event)
+        links += claims
     return events, links
+
+
+def event_row(rng: random.Random, ref: Reference, event_id: str, latest: dt.date | None = None) -> tuple[dict, list[dict]]:
+    """One valid event drawn from ``rng``, and its event_sources rows.
+
+    The event ends on or before ``latest`` (default: the source's latest publication
+    date) and at most :data:`DATE_WINDOW_DAYS` before it.
+    """
+    latest = latest or ref.source_latest
+    earliest = latest - dt.timedelta(days=DATE_WINDOW_DAYS)
+    window = (latest - earliest).days
+    precision = rng.choice(ref.precisions)
+    span = rng.randint(PRECISION_MIN_SPAN[precision], PRECISION_MAX_SPAN[precision])
+    end = earliest + dt.timedelta(days=rng.randint(span, window))
+    start = end - dt.timedelta(days=span)
+    event_type, sub = rng.choice(ref.sub_types)
+    actor1, actor2 = rng.sample(ref.actors, 2)
+    a1, a2, a3, pcode, name, lat, lon = rng.choice(ref.towns)
+    fat = sorted(rng.randint(0, 500) for _ in range(3)) if rng.random() < 0.6 else None
+    event = {
+        "event_id": event_id, "date_start": start.isoformat(), "date_end": end.isoformat(),
+        "date_precision": precision, "event_type": event_type, "sub_event_type": sub,
+        "actor1": actor1, "actor2": actor2 if rng.random() < 0.8 else "",
+        "admin1_pcode": a1, "admin2_pcode": a2, "admin3_pcode": a3,
+        "location": name, "location_pcode": pcode, "latitude": f"{lat:.5f}", "longitude": f"{lon:.5f}",
+        "geo_precision": str(rng.choice((1, 2, 3))),
+        "fatalities_best": "" if fat is None else str(fat[1]),
+        "fatalities_low": "" if fat is None else str(fat[0]),
+        "fatalities_high": "" if fat is None else str(fat[2]),
+        "civilian_targeting": rng.choice(("true", "false", "")),
+        "event_clarity": str(rng.choice((1, 2))),
+        "notes": _notes(rng),
+    }
+    claims = [_claim(event_id, ref.outlet)]
+    # Claimants come from the registry: a party spokesperson only where actor1 has one.
+    if rng.random() < SECOND_CLAIMANT and actor1 in ref.spokespeople:
+        claims.append(_claim(event_id, ref.spokespeople[actor1]))
+    return event, claims
 
 
 def _claim(event_id: str, claimant: dict) -> dict:
