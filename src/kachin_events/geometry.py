@@ -262,12 +262,32 @@ def check_in_state(df, ctx):
     return pl.Series("ok", inside, dtype=pl.Boolean) | lat.is_null() | lon.is_null()
 
 
-def _township_distance(df):
-    """km from each point to its stated township's polygon (NaN when either is missing)."""
+def _stated_positions(df) -> np.ndarray:
+    """Each row's stated township (admin3_pcode) as its index in :func:`boundaries` (-1: not a township)."""
     pl = _polars()
 
-    return distance_to_township_km(df["latitude"].cast(pl.Float64).to_numpy(),
-                                   df["longitude"].cast(pl.Float64).to_numpy(), df["admin3_pcode"].to_numpy())
+    codes = [t["admin3_pcode"] for t in boundaries().townships]  # 18 townships: a small reference
+    return (df["admin3_pcode"].cast(pl.String)
+            .replace_strict(codes, list(range(len(codes))), default=-1, return_dtype=pl.Int64).to_numpy())
+
+
+def _township_distance(df):
+    """km from each point to its stated township's polygon (NaN when either is missing).
+
+    :func:`distance_to_township_km` for the rules' typed frames, with the P-codes looked
+    up by polars rather than one at a time.
+    """
+    import shapely
+
+    pl = _polars()
+    b = boundaries()
+    pts, ok = _points_km(df["latitude"].cast(pl.Float64).to_numpy(), df["longitude"].cast(pl.Float64).to_numpy())
+    out = np.full(len(pts), np.nan)
+    pos = _stated_positions(df)
+    have = (pos >= 0) & ok
+    if have.any():
+        out[have] = shapely.distance(b.polygons_km[pos[have]], pts[have])
+    return out
 
 
 def check_in_township(df, ctx):
@@ -291,11 +311,17 @@ def township_detail(df, ctx):
     """Which township the point is in, and how far it is from the stated one."""
     pl = _polars()
 
+    towns = boundaries().townships
+    index = list(range(len(towns)))
+    names = [t["admin3_name"] for t in towns]
+    codes = [t["admin3_pcode"] for t in towns]
     dist = pl.Series("d", _township_distance(df)).round(1).cast(pl.String)
-    there = locate_frame(df.select(pl.col("latitude").cast(pl.Float64), pl.col("longitude").cast(pl.Float64)))
-    stated = pl.Series("s", township_names(df["admin3_pcode"].to_numpy()).tolist(), dtype=pl.String)
-    frame = pl.DataFrame({"d": dist, "s": stated, "a3": df["admin3_pcode"], "in": there["admin3_name"],
-                          "inp": there["admin3_pcode"]})
+    there = pl.Series("i", township_index(df["latitude"].cast(pl.Float64).to_numpy(),
+                                          df["longitude"].cast(pl.Float64).to_numpy()))
+    stated = df["admin3_pcode"].cast(pl.String).replace_strict(codes, names, default=None, return_dtype=pl.String)
+    frame = pl.DataFrame({"d": dist, "s": stated, "a3": df["admin3_pcode"],
+                          "in": there.replace_strict(index, names, default=None, return_dtype=pl.String),
+                          "inp": there.replace_strict(index, codes, default=None, return_dtype=pl.String)})
     where = (pl.when(pl.col("in").is_null()).then(pl.lit("the point is in no township of Kachin"))
              .otherwise(pl.lit("the point is in ") + pl.col("in") + " (" + pl.col("inp") + ")"))
     text = frame.select(where + ", " + pl.col("d") + " km from the stated township "

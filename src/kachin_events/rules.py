@@ -1,4 +1,4 @@
-"""Every validation rule: its id, severity, description and fix, and the cross-field checks.
+"""Every validation rule: its id, severity, description, fix and check.
 
 This module and ``schemas/`` are the single source of truth for validation. The rules
 whose ``check`` is None are derived from the Table Schemas and enforced by both
@@ -8,7 +8,9 @@ and the codebook's, are generated from :data:`RULES`.
 
 A check takes the table's typed frame and a :class:`Context` and returns a boolean
 Series, True where the row passes. A check passes rows whose inputs are empty: the
-``required`` rule speaks for empty cells, so nobody is told the same thing twice.
+``required`` rule speaks for empty cells, so nobody is told the same thing twice. The
+checks themselves live in :mod:`kachin_events.rule_checks`; this module is where the
+rest of the package finds them, with the registry.
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Callable
 
+from . import rule_checks as _checks
 from .findings import ERROR, WARNING
+# Re-exported: the rest of the package imports them from here.
+from .rule_checks import claims_span, duplicate_pairs, possible_duplicates
+
+__all__ = ["BORDER_WARNING_KM", "KACHIN_BBOX", "PRECISION_MAX_SPAN", "PRECISION_MIN_SPAN", "RULES", "Context",
+           "Rule", "claims_span", "duplicate_pairs", "get_rule", "possible_duplicates", "table_rules"]
 
 #: A rectangle around Kachin State (WGS84), for drawing maps only; the rules use MIMU's
 #: state and township polygons (:mod:`kachin_events.geometry`).
@@ -26,17 +34,6 @@ KACHIN_BBOX = {"lat_min": 23.5, "lat_max": 28.6, "lon_min": 95.8, "lon_max": 98.
 #: (:data:`kachin_events.geometry.TOLERANCE_KM`) but by at most this many km is a
 #: warning (a place near a border, coded to the township its people name); farther, an error.
 BORDER_WARNING_KM = 5.0
-
-
-def _geo(name):
-    """A check of :mod:`kachin_events.geometry`, imported when it runs (shapely loads lazily)."""
-    def check(df, ctx):
-        from . import geometry
-
-        return getattr(geometry, name)(df, ctx)
-
-    check.__name__ = name
-    return check
 #: Longest span (days, date_end - date_start) each date precision allows.
 PRECISION_MAX_SPAN = {"day": 0, "days": 5, "week": 6, "month": 30, "year": 365}
 PRECISION_MIN_SPAN = {"day": 0, "days": 1, "week": 1, "month": 1, "year": 1}
@@ -61,14 +58,6 @@ class Context:
     tables: dict = field(default_factory=dict)
     present: set = field(default_factory=set)
     today: dt.date = field(default_factory=dt.date.today)
-
-    def lookup(self, table: str, key: str, value: str):
-        """A dict key -> value built from a reference table (empty if absent)."""
-        df = self.tables.get(table)
-        if df is None or df.height == 0:
-            return {}
-        sub = df.select([key, value]).drop_nulls(key).unique(subset=key, keep="first")
-        return dict(zip(sub[key].to_list(), sub[value].to_list()))
 
 
 @dataclass(frozen=True)
@@ -110,341 +99,6 @@ class Rule:
     check: Callable | None = None
     inputs: tuple = ()
     detail: Callable | None = None
-
-
-# -- helpers ---------------------------------------------------------------------------
-def _pl():
-    import polars as pl
-
-    return pl
-
-
-def _map(series, mapping: dict, dtype=None):
-    """Look each value up in ``mapping`` (None when absent), keeping the row order."""
-    pl = _pl()
-    values = [mapping.get(v) if v is not None else None for v in series.to_list()]
-    return pl.Series(series.name, values, dtype=dtype, strict=False)
-
-
-def _ok(expr_series):
-    """Null (an input was empty) counts as passing."""
-    return expr_series.fill_null(True)
-
-
-# -- events ----------------------------------------------------------------------------
-def _date_order(df, ctx):
-    return _ok(df["date_end"] >= df["date_start"])
-
-
-def _date_precision_span(df, ctx):
-    pl = _pl()
-    span = (df["date_end"] - df["date_start"]).dt.total_days()
-    hi = _map(df["date_precision"], PRECISION_MAX_SPAN, pl.Int64)
-    lo = _map(df["date_precision"], PRECISION_MIN_SPAN, pl.Int64)
-    # A negative span is date-order's finding, not this one's.
-    return _ok((span <= hi) & (span >= lo)) | _ok(span < 0)
-
-
-def _date_future(df, ctx):
-    return _ok(df["date_end"] <= ctx.today)
-
-
-def _event_pub_latest(ctx) -> dict:
-    """event_id -> latest possible publication date of its latest source."""
-    links = ctx.tables.get("event_sources")
-    if links is None or links.height == 0:
-        return {}
-    pub = ctx.lookup("sources", "source_id", "publication_date_latest")
-    out: dict = {}
-    for ev, src in zip(links["event_id"].to_list(), links["source_id"].to_list()):
-        d = pub.get(src)
-        if ev is not None and d is not None and (ev not in out or d > out[ev]):
-            out[ev] = d
-    return out
-
-
-def _date_after_publication(df, ctx):
-    pl = _pl()
-    latest = _map(df["event_id"], _event_pub_latest(ctx), pl.Date)
-    return _ok(df["date_end"] <= latest)
-
-
-def _sub_event_type(df, ctx):
-    from .schema import sub_event_types
-
-    mapping = sub_event_types()
-    parent = _map(df["sub_event_type"], mapping)
-    # An unknown event type is the enum rule's finding, not this one's.
-    known = df["event_type"].is_in(sorted(set(mapping.values())))
-    return _ok(parent == df["event_type"]) | ~known.fill_null(False)
-
-
-def _fatalities_order(df, ctx):
-    lo, best, hi = df["fatalities_low"], df["fatalities_best"], df["fatalities_high"]
-    return _ok(lo <= best) & _ok(best <= hi) & _ok(lo <= hi)
-
-
-def _fatalities_best(df, ctx):
-    has_bound = df["fatalities_low"].is_not_null() | df["fatalities_high"].is_not_null()
-    return ~has_bound | df["fatalities_best"].is_not_null()
-
-
-def _admin_hierarchy(df, ctx):
-    pl = _pl()
-    level = ctx.lookup("locations", "location_pcode", "level")
-    parent_district = ctx.lookup("locations", "location_pcode", "admin2_pcode")
-    ok = []
-    for a1, a2, a3 in zip(df["admin1_pcode"].to_list(), df["admin2_pcode"].to_list(), df["admin3_pcode"].to_list()):
-        good = True
-        if a2 is not None and level.get(a2, "district") != "district":
-            good = False
-        if a3 is not None:
-            if level.get(a3, "township") != "township":
-                good = False
-            elif a2 is None or (a3 in parent_district and parent_district[a3] != a2):
-                good = False
-        ok.append(good)
-    return pl.Series("ok", ok, dtype=pl.Boolean)
-
-
-def _location_in_admin(df, ctx):
-    pl = _pl()
-    a2 = ctx.lookup("locations", "location_pcode", "admin2_pcode")
-    a3 = ctx.lookup("locations", "location_pcode", "admin3_pcode")
-    ok = []
-    for loc, e2, e3 in zip(df["location_pcode"].to_list(), df["admin2_pcode"].to_list(), df["admin3_pcode"].to_list()):
-        good = True
-        if loc is not None:
-            # The place's own township/district must be the event's (when it has one).
-            if a3.get(loc) is not None and a3[loc] != e3:
-                good = False
-            if a2.get(loc) is not None and a2[loc] != e2:
-                good = False
-        ok.append(good)
-    return pl.Series("ok", ok, dtype=pl.Boolean)
-
-
-def _location_active(df, ctx):
-    pl = _pl()
-    status = ctx.lookup("locations", "location_pcode", "status")
-    ok = []
-    for cols in zip(df["location_pcode"].to_list(), df["admin2_pcode"].to_list(), df["admin3_pcode"].to_list()):
-        ok.append(all(status.get(c, "active") == "active" for c in cols if c is not None))
-    return pl.Series("ok", ok, dtype=pl.Boolean)
-
-
-def _actor_distinct(df, ctx):
-    return _ok(df["actor1"] != df["actor2"])
-
-
-def _event_has_source(df, ctx):
-    pl = _pl()
-    links = ctx.tables.get("event_sources")
-    if "event_sources" not in ctx.present or links is None:
-        # Judged once for the whole input by engines (a lone events file).
-        return pl.Series("ok", [True] * df.height, dtype=pl.Boolean)
-    linked = set(links["event_id"].drop_nulls().to_list())
-    return pl.Series("ok", [e is None or e in linked for e in df["event_id"].to_list()], dtype=pl.Boolean)
-
-
-def _geo_precision_level(df, ctx):
-    pl = _pl()
-    level = ctx.lookup("locations", "location_pcode", "level")
-    ok = []
-    for loc, gp in zip(df["location_pcode"].to_list(), df["geo_precision"].to_list()):
-        lv = level.get(loc)
-        # A whole state, district or township cannot be "the named place itself".
-        ok.append(not (gp == 1 and lv in ("state", "district", "township")))
-    return pl.Series("ok", ok, dtype=pl.Boolean)
-
-
-# -- link tables and sources -------------------------------------------------------------
-def _claimant_actor(df, ctx):
-    party = df["claimant_type"].is_in(["party_spokesperson", "party_source", "party_statement"])
-    has = df["claimant_actor_id"].is_not_null()
-    return _ok(party == has) | df["claimant_type"].is_in(["unknown"])
-
-
-def _assoc_actor_distinct(df, ctx):
-    pl = _pl()
-    a1 = ctx.lookup("events", "event_id", "actor1")
-    a2 = ctx.lookup("events", "event_id", "actor2")
-    ok = [a is None or (a != a1.get(e) and a != a2.get(e)) for e, a in zip(df["event_id"].to_list(), df["actor_id"].to_list())]
-    return pl.Series("ok", ok, dtype=pl.Boolean)
-
-
-def _tag_quantity(df, ctx):
-    return df["quantity"].is_null() == df["quantity_qualifier"].is_null()
-
-
-def _publication_order(df, ctx):
-    return _ok(df["publication_date_latest"] >= df["publication_date_earliest"])
-
-
-def _publication_future(df, ctx):
-    return _ok(df["publication_date_latest"] <= ctx.today)
-
-
-def _source_used(df, ctx):
-    pl = _pl()
-    links = ctx.tables.get("event_sources")
-    if "event_sources" not in ctx.present or links is None:
-        return pl.Series("ok", [True] * df.height, dtype=pl.Boolean)
-    used = set(links["source_id"].drop_nulls().to_list())
-    return pl.Series("ok", [s is None or s in used for s in df["source_id"].to_list()], dtype=pl.Boolean)
-
-
-# -- claims, corrections and retractions ---------------------------------------------------
-def _claimant_registry(df, ctx):
-    pl = _pl()
-    reg = ctx.tables.get("claimants")
-    if reg is None or reg.height == 0:
-        return pl.Series("ok", [True] * df.height, dtype=pl.Boolean)
-    reg = reg.select(pl.col("claimant_id"), pl.col("claimant_type").alias("_type"), pl.col("actor_id").alias("_actor"))
-    joined = df.select("claimant_id", "claimant_type", "claimant_actor_id").with_row_index("_i").join(
-        reg.unique("claimant_id", keep="first"), on="claimant_id", how="left").sort("_i")
-    same_type = joined["claimant_type"] == joined["_type"]
-    # A party claimant without an actor (or another with one) is claimant-actor's
-    # finding: the actor is then not compared again here (one cause, one finding).
-    same_actor = joined["claimant_actor_id"].eq_missing(joined["_actor"]) | ~_claimant_actor(df, ctx)
-    # An unknown claimant_id is the foreign key's finding, not this one's.
-    return (same_type.fill_null(True) & same_actor) | joined["_type"].is_null()
-
-
-def _claim_fatalities_order(df, ctx):
-    return _ok(df["claimed_fatalities_low"] <= df["claimed_fatalities_high"])
-
-
-def _claim_fatalities_side(df, ctx):
-    figures = df["claimed_fatalities_low"].is_not_null() | df["claimed_fatalities_high"].is_not_null()
-    return figures == df["claimed_fatalities_side"].is_not_null()
-
-
-def claims_span(ctx):
-    """Per event: the smallest and largest death figures its claims give.
-
-    ``claims_low`` is the smallest ``claimed_fatalities_low`` of any claim (0 for a claim
-    that gives only an upper figure); ``claims_high``
-    is the sum over sides of the largest ``claimed_fatalities_high`` claimed for that
-    side (claims about different sides add up), or null when any claim with figures
-    leaves its upper figure open ("at least 20").
-    """
-    pl = _pl()
-    links = ctx.tables.get("event_sources")
-    cols = ("claimed_fatalities_low", "claimed_fatalities_high", "claimed_fatalities_side")
-    empty = pl.DataFrame(schema={"event_id": pl.String, "claims_low": pl.Int64, "claims_high": pl.Int64})
-    if links is None or links.height == 0 or not all(c in links.columns for c in cols):
-        return empty
-    claims = links.filter(pl.col("claimed_fatalities_low").is_not_null() | pl.col("claimed_fatalities_high").is_not_null())
-    if claims.height == 0:
-        return empty
-    # A claim with only an upper figure ("up to 20") sets no lower bound.
-    low = pl.col("claimed_fatalities_low").fill_null(0)
-    per_side = claims.group_by("event_id", "claimed_fatalities_side").agg(
-        low.min().alias("low"),
-        pl.col("claimed_fatalities_high").max().alias("high"),
-        pl.col("claimed_fatalities_high").is_null().any().alias("open"),
-    )
-    return per_side.group_by("event_id").agg(
-        pl.col("low").min().cast(pl.Int64).alias("claims_low"),
-        pl.when(pl.col("open").any()).then(None).otherwise(pl.col("high").sum()).cast(pl.Int64).alias("claims_high"),
-    )
-
-
-def _span_per_row(df, ctx):
-    return df.select("event_id", "fatalities_best").with_row_index("_i").join(
-        claims_span(ctx), on="event_id", how="left").sort("_i")
-
-
-def _claims_span(df, ctx):
-    joined = _span_per_row(df, ctx)
-    best = joined["fatalities_best"]
-    return _ok(best >= joined["claims_low"]) & _ok(best <= joined["claims_high"])
-
-
-def _claims_span_detail(df, ctx):
-    pl = _pl()
-    low, high = pl.col("claims_low"), pl.col("claims_high")
-    text = pl.when(high.is_null()).then(pl.format("the claims give at least {} deaths", low)).otherwise(
-        pl.format("the claims give {} to {} deaths", low, high))
-    return _span_per_row(df, ctx).select(text.alias("detail"))["detail"]
-
-
-def _correction_field(df, ctx):
-    from .schema import get_schema
-
-    return _ok(df["field"].is_in(get_schema("events").field_names))
-
-
-def _retired_absent(df, ctx):
-    events = ctx.tables.get("events")
-    ids = events["event_id"] if events is not None else _pl().Series([], dtype=df["event_id"].dtype)
-    return ~df["event_id"].is_in(ids.drop_nulls().implode()).fill_null(False)
-
-
-def _retraction_merge(df, ctx):
-    duplicate = df["reason"] == "duplicate"
-    has = df["merged_into"].is_not_null()
-    return _ok(duplicate == has) & _ok(df["merged_into"] != df["event_id"])
-
-
-def possible_duplicates(events):
-    """Pairs of events that may be one event reported twice (for the duplicate warning).
-
-    Two events are a possible duplicate when their date ranges overlap, they are in the
-    same township (``admin3_pcode``, or the district when both lack a township), have
-    the same event type and the same pair of actors in either order (whether their
-    sources differ is :func:`duplicate_pairs`'s question). Returns a frame of
-    ``event_id``, ``other_id``.
-    """
-    pl = _pl()
-    if events is None or events.height == 0:
-        return pl.DataFrame(schema={"event_id": pl.String, "other_id": pl.String})
-    e = events.select(
-        "event_id", "date_start", "date_end", "event_type",
-        pl.coalesce("admin3_pcode", "admin2_pcode", "admin1_pcode").alias("_place"),
-        pl.min_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_a"),
-        pl.max_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_b"),
-    ).drop_nulls(["event_id", "date_start", "date_end"])
-    pairs = e.join(e, on=["_place", "event_type", "_a", "_b"], suffix="_o").filter(
-        (pl.col("event_id") != pl.col("event_id_o"))
-        & (pl.col("date_start") <= pl.col("date_end_o")) & (pl.col("date_start_o") <= pl.col("date_end"))
-    ).select("event_id", pl.col("event_id_o").alias("other_id"))
-    return pairs
-
-
-def _sources_of(ctx):
-    pl = _pl()
-    links = ctx.tables.get("event_sources")
-    if links is None or links.height == 0:
-        return pl.DataFrame(schema={"event_id": pl.String, "_srcs": pl.List(pl.String)})
-    return links.group_by("event_id").agg(pl.col("source_id").unique().sort().alias("_srcs"))
-
-
-def duplicate_pairs(df, ctx):
-    """The possible-duplicate pairs among ``df``'s events whose sources differ."""
-    pl = _pl()
-    events = ctx.tables.get("events")
-    pool = pl.concat([df, events], how="vertical_relaxed").unique("event_id", keep="first") if events is not None else df
-    pairs = possible_duplicates(pool)
-    srcs = _sources_of(ctx)
-    pairs = pairs.join(srcs, on="event_id", how="left").join(
-        srcs.rename({"event_id": "other_id", "_srcs": "_srcs_o"}), on="other_id", how="left")
-    # Events that share a source are the coder's own split of that report, not a duplicate.
-    shared = pl.col("_srcs").list.set_intersection(pl.col("_srcs_o")).list.len() > 0
-    return pairs.filter(~shared.fill_null(False)).select("event_id", "other_id")
-
-
-def _possible_duplicate(df, ctx):
-    pairs = duplicate_pairs(df, ctx)
-    return ~df["event_id"].is_in(pairs["event_id"].implode()).fill_null(False)
-
-
-def _possible_duplicate_detail(df, ctx):
-    pl = _pl()
-    others = duplicate_pairs(df, ctx).group_by("event_id").agg(pl.col("other_id").unique().sort().str.join(", "))
-    joined = df.select("event_id").with_row_index("_i").join(others, on="event_id", how="left").sort("_i")
-    return ("possibly the same event as " + joined["other_id"]).alias("detail")
 
 
 def _S(id, severity, description, fix):
@@ -504,89 +158,89 @@ RULES: tuple[Rule, ...] = (
        "Add a row to data/corrections.csv for each changed field (old value, new value, reason), or undo the edit."),
     # Cross-field rules (pandera dataframe checks).
     Rule("date-order", "events", "date_end", ERROR, "date_end is on or after date_start.",
-         "Swap the dates or correct the one that is wrong.", _date_order, inputs=('date_start', 'date_end')),
+         "Swap the dates or correct the one that is wrong.", _checks.check_date_order, inputs=('date_start', 'date_end')),
     Rule("date-precision-span", "events", "date_precision", ERROR,
          "The span date_start..date_end fits date_precision (day: same day; days: 2-6 days; week: up to 7; month: up to 31; year: up to 366).",
-         "Choose the precision that matches the range, or correct the range.", _date_precision_span, inputs=('date_start', 'date_end', 'date_precision')),
+         "Choose the precision that matches the range, or correct the range.", _checks.check_date_precision_span, inputs=('date_start', 'date_end', 'date_precision')),
     Rule("date-future", "events", "date_end", ERROR, "The event does not end in the future.",
-         "Correct the date; an event cannot be coded before it happens.", _date_future, inputs=('date_end',)),
+         "Correct the date; an event cannot be coded before it happens.", _checks.check_date_future, inputs=('date_end',)),
     Rule("date-after-publication", "events", "date_end", ERROR,
          "The event ends no later than the latest publication date of its latest source.",
          "Correct the dates, or the source's publication_date_latest; a source cannot report what happened after it was published.",
-         _date_after_publication, inputs=('event_id', 'date_end')),
+         _checks.check_date_after_publication, inputs=('event_id', 'date_end')),
     Rule("sub-event-type", "events", "sub_event_type", ERROR, "sub_event_type belongs to event_type in ACLED's taxonomy.",
-         "Pick the sub-event type from the event type's own list (see the codebook), or change the event type.", _sub_event_type, inputs=('event_type', 'sub_event_type')),
+         "Pick the sub-event type from the event type's own list (see the codebook), or change the event type.", _checks.check_sub_event_type, inputs=('event_type', 'sub_event_type')),
     Rule("fatalities-order", "events", "fatalities_best", ERROR, "fatalities_low <= fatalities_best <= fatalities_high.",
-         "Reorder the figures: low is the smallest credible figure, high the largest.", _fatalities_order, inputs=('fatalities_low', 'fatalities_best', 'fatalities_high')),
+         "Reorder the figures: low is the smallest credible figure, high the largest.", _checks.check_fatalities_order, inputs=('fatalities_low', 'fatalities_best', 'fatalities_high')),
     Rule("fatalities-best", "events", "fatalities_best", ERROR, "When a low or high figure is given, a best figure is too.",
-         "Give the best estimate (it may equal low or high).", _fatalities_best, inputs=('fatalities_low', 'fatalities_best', 'fatalities_high')),
+         "Give the best estimate (it may equal low or high).", _checks.check_fatalities_best, inputs=('fatalities_low', 'fatalities_best', 'fatalities_high')),
     Rule("coords-in-kachin", "events", "latitude", ERROR,
          "The point lies in Kachin State (MIMU's 1:250,000 state boundary, with a 0.5 km tolerance for its scale).",
-         "Check the coordinates: latitude comes first, and both are decimal degrees (WGS84).", _geo("check_in_state"), inputs=('latitude', 'longitude')),
+         "Check the coordinates: latitude comes first, and both are decimal degrees (WGS84).", _checks.geo_check("check_in_state"), inputs=('latitude', 'longitude')),
     Rule("coords-in-township", "events", "admin3_pcode", ERROR,
          f"The point lies in the stated township (admin3_pcode), or at most {BORDER_WARNING_KM:.0f} km outside it "
          "(MIMU's 1:250,000 township boundaries).",
          "Check the point and admin3_pcode: the message names the township the point is in; correct whichever is wrong.",
-         _geo("check_in_township"), inputs=('latitude', 'longitude', 'admin3_pcode'), detail=_geo("township_detail")),
+         _checks.geo_check("check_in_township"), inputs=('latitude', 'longitude', 'admin3_pcode'), detail=_checks.geo_check("township_detail")),
     Rule("coords-township-border", "events", "admin3_pcode", WARNING,
          f"The point is not more than 0.5 km outside the stated township (a point up to {BORDER_WARNING_KM:.0f} km "
          "outside, in the neighbouring township, is flagged).",
          "A place near a border: check which township the source means; if the point and the township are both "
-         "right, say so in notes.", _geo("check_township_border"), inputs=('latitude', 'longitude', 'admin3_pcode'),
-         detail=_geo("township_detail")),
+         "right, say so in notes.", _checks.geo_check("check_township_border"), inputs=('latitude', 'longitude', 'admin3_pcode'),
+         detail=_checks.geo_check("township_detail")),
     Rule("admin-hierarchy", "events", "admin3_pcode", ERROR,
          "admin2_pcode is a district and admin3_pcode a township in that district (MIMU hierarchy).",
-         "Take the township and its district from the gazetteer (data/locations.csv).", _admin_hierarchy, inputs=('admin1_pcode', 'admin2_pcode', 'admin3_pcode')),
+         "Take the township and its district from the gazetteer (data/locations.csv).", _checks.check_admin_hierarchy, inputs=('admin1_pcode', 'admin2_pcode', 'admin3_pcode')),
     Rule("location-in-admin", "events", "location_pcode", ERROR,
          "The place (location_pcode) lies in the event's township and district.",
-         "Correct location_pcode or the admin codes; the gazetteer gives each place's township.", _location_in_admin, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode')),
+         "Correct location_pcode or the admin codes; the gazetteer gives each place's township.", _checks.check_location_in_admin, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode')),
     Rule("location-inactive", "events", "location_pcode", ERROR, "The event's place and admin units are current (active) MIMU units.",
-         "Use the unit that replaced it (see the gazetteer's notes).", _location_active, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode')),
+         "Use the unit that replaced it (see the gazetteer's notes).", _checks.check_location_active, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode')),
     Rule("geo-precision-level", "events", "geo_precision", WARNING,
          "geo_precision 1 is used only for a point place (town, village, site), not a township or larger area.",
-         "Use geo_precision 3 for an event known only to a township or larger area.", _geo_precision_level, inputs=('location_pcode', 'geo_precision')),
+         "Use geo_precision 3 for an event known only to a township or larger area.", _checks.check_geo_precision_level, inputs=('location_pcode', 'geo_precision')),
     Rule("actor-distinct", "events", "actor2", ERROR, "actor1 and actor2 differ.",
-         "Leave actor2 empty for a one-sided event; put allies in event_actors.", _actor_distinct, inputs=('actor1', 'actor2')),
+         "Leave actor2 empty for a one-sided event; put allies in event_actors.", _checks.check_actor_distinct, inputs=('actor1', 'actor2')),
     Rule("event-has-source", "events", "event_id", ERROR, "Every event has at least one row in event_sources.",
-         "Add an event_sources row naming the source and the claimant.", _event_has_source, inputs=('event_id',)),
+         "Add an event_sources row naming the source and the claimant.", _checks.check_event_has_source, inputs=('event_id',)),
     Rule("claimant-actor", "event_sources", "claimant_actor_id", ERROR,
          "A party's claimant (spokesperson, source, statement) names the party's actor; other claimants name none.",
-         "Fill claimant_actor_id for party claimants, empty it for others.", _claimant_actor, inputs=('claimant_type', 'claimant_actor_id')),
+         "Fill claimant_actor_id for party claimants, empty it for others.", _checks.check_claimant_actor, inputs=('claimant_type', 'claimant_actor_id')),
     Rule("assoc-actor-distinct", "event_actors", "actor_id", ERROR, "An associated actor is not already the event's actor1 or actor2.",
-         "Remove the row; the actor is already a main actor of the event.", _assoc_actor_distinct, inputs=('event_id', 'actor_id')),
+         "Remove the row; the actor is already a main actor of the event.", _checks.check_assoc_actor_distinct, inputs=('event_id', 'actor_id')),
     Rule("tag-quantity", "event_tags", "quantity_qualifier", ERROR, "quantity_qualifier is given exactly when quantity is.",
-         "Give both (e.g. 20, approximate) or neither.", _tag_quantity, inputs=('quantity', 'quantity_qualifier')),
+         "Give both (e.g. 20, approximate) or neither.", _checks.check_tag_quantity, inputs=('quantity', 'quantity_qualifier')),
     Rule("publication-date-order", "sources", "publication_date_latest", ERROR,
-         "publication_date_latest is on or after publication_date_earliest.", "Correct the range.", _publication_order, inputs=('publication_date_earliest', 'publication_date_latest')),
+         "publication_date_latest is on or after publication_date_earliest.", "Correct the range.", _checks.check_publication_order, inputs=('publication_date_earliest', 'publication_date_latest')),
     Rule("publication-date-future", "sources", "publication_date_latest", ERROR, "The source is not published in the future.",
-         "Correct the date.", _publication_future, inputs=('publication_date_latest',)),
+         "Correct the date.", _checks.check_publication_future, inputs=('publication_date_latest',)),
     Rule("source-used", "sources", "source_id", WARNING, "Every source is cited by at least one event.",
-         "Link the source from event_sources or remove it.", _source_used, inputs=('source_id',)),
+         "Link the source from event_sources or remove it.", _checks.check_source_used, inputs=('source_id',)),
     Rule("claims-span", "events", "fatalities_best", WARNING,
          "fatalities_best lies within what the event's claims span (from the smallest claimed figure to the sum of the largest per side).",
-         "Check the event's figure against its claims (event_sources), or say in notes why it lies outside them.", _claims_span, inputs=('event_id', 'fatalities_best'),
-         detail=_claims_span_detail),
+         "Check the event's figure against its claims (event_sources), or say in notes why it lies outside them.", _checks.check_claims_span, inputs=('event_id', 'fatalities_best'),
+         detail=_checks.detail_claims_span),
     Rule("possible-duplicate", "events", "event_id", WARNING,
          "No event from another source has overlapping dates, the same township, event type and pair of actors.",
-         "If both rows are the same event, keep one id, link both sources to it and retire the other (reason duplicate).", _possible_duplicate, inputs=('event_id', 'date_start', 'date_end', 'event_type', 'actor1', 'actor2', 'admin3_pcode'),
-         detail=_possible_duplicate_detail),
+         "If both rows are the same event, keep one id, link both sources to it and retire the other (reason duplicate).", _checks.check_possible_duplicate, inputs=('event_id', 'date_start', 'date_end', 'event_type', 'actor1', 'actor2', 'admin3_pcode'),
+         detail=_checks.detail_possible_duplicate),
     Rule("claimant-registry", "event_sources", "claimant_type", ERROR,
          "claimant_type and claimant_actor_id agree with the claimant's row in the claimants registry.",
-         "Copy the type and actor from data/claimants.csv, or leave both empty to have them filled in.", _claimant_registry, inputs=('claimant_id', 'claimant_type', 'claimant_actor_id')),
+         "Copy the type and actor from data/claimants.csv, or leave both empty to have them filled in.", _checks.check_claimant_registry, inputs=('claimant_id', 'claimant_type', 'claimant_actor_id')),
     Rule("claim-fatalities-order", "event_sources", "claimed_fatalities_high", ERROR,
          "claimed_fatalities_low <= claimed_fatalities_high.", "Reorder the claimed figures: low is the smaller.",
-         _claim_fatalities_order, inputs=('claimed_fatalities_low', 'claimed_fatalities_high')),
+         _checks.check_claim_fatalities_order, inputs=('claimed_fatalities_low', 'claimed_fatalities_high')),
     Rule("claim-fatalities-side", "event_sources", "claimed_fatalities_side", ERROR,
          "claimed_fatalities_side is given exactly when a claimed death figure is.",
          "Say whose deaths the figures count (actor1, actor2, civilians, all, unspecified), or empty it when no figure is given.",
-         _claim_fatalities_side, inputs=('claimed_fatalities_low', 'claimed_fatalities_high', 'claimed_fatalities_side')),
+         _checks.check_claim_fatalities_side, inputs=('claimed_fatalities_low', 'claimed_fatalities_high', 'claimed_fatalities_side')),
     Rule("correction-field", "corrections", "field", ERROR, "A correction names a field of the events table.",
-         "Write the events column's exact name (see the codebook).", _correction_field, inputs=('field',)),
+         "Write the events column's exact name (see the codebook).", _checks.check_correction_field, inputs=('field',)),
     Rule("retired-absent", "retractions", "event_id", ERROR, "A retired event no longer appears in events.",
-         "Remove the event and its linked rows (kachin-events retire does it), or delete the retractions row.", _retired_absent, inputs=('event_id',)),
+         "Remove the event and its linked rows (kachin-events retire does it), or delete the retractions row.", _checks.check_retired_absent, inputs=('event_id',)),
     Rule("retraction-merge", "retractions", "merged_into", ERROR,
          "A duplicate names the event it was merged into (another event); other reasons name none.",
-         "Fill merged_into for a duplicate with the id of the event that stays; empty it otherwise.", _retraction_merge, inputs=('event_id', 'reason', 'merged_into')),
+         "Fill merged_into for a duplicate with the id of the event that stays; empty it otherwise.", _checks.check_retraction_merge, inputs=('event_id', 'reason', 'merged_into')),
 )
 
 _BY_ID = {r.id: r for r in RULES}
