@@ -459,3 +459,77 @@ def test_a_column_of_empty_cells_passes(rule_id):
     frame = pl.DataFrame({f: [None, None] for f in get_schema(rule.table).field_names})
     ctx = Context(tables=read_tables(), present=set(TABLES), today=TODAY)
     assert rule.check(frame, ctx).to_list() == [True, True]
+
+
+# -- possible duplicates: a sorted sweep instead of a self-join ------------------------------
+def _self_join_pairs(events):
+    """The old meaning: a self-join on place, type and actor pair, then overlapping dates."""
+    import polars as pl
+
+    e = events.select(
+        "event_id", "date_start", "date_end", "event_type",
+        pl.coalesce("admin3_pcode", "admin2_pcode", "admin1_pcode").alias("_place"),
+        pl.min_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_a"),
+        pl.max_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_b"),
+    ).drop_nulls(["event_id", "date_start", "date_end"])
+    return e.join(e, on=["_place", "event_type", "_a", "_b"], suffix="_o").filter(
+        (pl.col("event_id") != pl.col("event_id_o"))
+        & (pl.col("date_start") <= pl.col("date_end_o")) & (pl.col("date_start_o") <= pl.col("date_end"))
+    ).select("event_id", pl.col("event_id_o").alias("other_id"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.tuples(
+    st.sampled_from(["KE1", "KE2", "KE3", "KE4", "KE5", "KE6", "KE7"]),
+    st.integers(min_value=0, max_value=12), st.integers(min_value=-3, max_value=8),
+    st.sampled_from(["Battles", "Riots", None]), st.sampled_from(["MMR001001", "MMR001002", None]),
+    st.sampled_from(["MMR001D001", None]), st.sampled_from(["kia", "tnla"]), st.sampled_from(["kia", "pdf", None]),
+), max_size=14))
+def test_possible_duplicates_sweep_finds_the_self_join_pairs(rows):
+    import datetime as dt
+
+    import polars as pl
+
+    from kachin_events.rule_checks import possible_duplicates
+
+    day = dt.date(2026, 1, 1)
+    events = pl.DataFrame(
+        [(i, day + dt.timedelta(days=s), day + dt.timedelta(days=s + d), t, a3, a2, "MMR001", x, y)
+         for i, s, d, t, a3, a2, x, y in rows],
+        schema={"event_id": pl.String, "date_start": pl.Date, "date_end": pl.Date, "event_type": pl.String,
+                "admin3_pcode": pl.String, "admin2_pcode": pl.String, "admin1_pcode": pl.String,
+                "actor1": pl.String, "actor2": pl.String}, orient="row")
+    assert sorted(possible_duplicates(events).rows()) == sorted(_self_join_pairs(events).rows())
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.tuples(
+    st.sampled_from(["KE1", "KE2", "KE3", "KE4", "KE5", "KE6"]), st.integers(min_value=0, max_value=6),
+    st.integers(min_value=0, max_value=4), st.sampled_from(["MMR001001", "MMR001002"]), st.sampled_from(["kia", "tnla"]),
+), max_size=12), links=st.lists(st.tuples(st.sampled_from(["KE1", "KE2", "KE3", "KE4", "KE5", "KE6", "KE9"]),
+                                            st.sampled_from(["s1", "s2", "s3", None])), max_size=14))
+def test_duplicate_pairs_drop_exactly_the_pairs_sharing_a_source(rows, links):
+    import datetime as dt
+
+    import polars as pl
+
+    from kachin_events.rule_checks import duplicate_pairs
+    from kachin_events.rules import Context
+
+    day = dt.date(2026, 1, 1)
+    events = pl.DataFrame(
+        [(i, day + dt.timedelta(days=s), day + dt.timedelta(days=s + d), "Battles", a3, "MMR001D001", "MMR001", x, None)
+         for i, s, d, a3, x in rows],
+        schema={"event_id": pl.String, "date_start": pl.Date, "date_end": pl.Date, "event_type": pl.String,
+                "admin3_pcode": pl.String, "admin2_pcode": pl.String, "admin1_pcode": pl.String,
+                "actor1": pl.String, "actor2": pl.String}, orient="row")
+    cites = pl.DataFrame(links, schema={"event_id": pl.String, "source_id": pl.String}, orient="row")
+    ctx = Context(tables={"events": events, "event_sources": cites})
+    sources: dict = {}
+    for ev, src in links:
+        if src is not None:
+            sources.setdefault(ev, set()).add(src)
+    pool = events.unique("event_id", keep="first", maintain_order=True)
+    expected = {(a, b) for a, b in _self_join_pairs(pool).rows()
+                if not (sources.get(a, set()) & sources.get(b, set()))}
+    assert set(duplicate_pairs(events, ctx).rows()) == expected

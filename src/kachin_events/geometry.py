@@ -83,7 +83,12 @@ def boundaries() -> Boundaries:
     state = shape(_read(folder / "kachin_state.geojson")[0]["geometry"])
     polys_km = np.array([_km(p) for p in polys], dtype=object)
     props = [dict(f["properties"]) for f in features]
-    return Boundaries(props, polys, polys_km, state, _km(state), shapely.STRtree(polys_km))
+    state_km = _km(state)
+    # Prepared geometries answer "is this point inside" in microseconds rather than by
+    # walking every vertex of the outline for every point.
+    shapely.prepare(state_km)
+    shapely.prepare(polys_km)
+    return Boundaries(props, polys, polys_km, state, state_km, shapely.STRtree(polys_km))
 
 
 def _points_km(lats, lons):
@@ -134,8 +139,10 @@ def in_state(lats, lons, tolerance_km: float = TOLERANCE_KM) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     out = np.zeros(len(pts), dtype=bool)
     # Only real points: a NaN coordinate (a missing cell) is outside, without a warning.
-    test = shapely.dwithin if tolerance_km > 0 else (lambda g, p, _: shapely.intersects(g, p))
-    out[ok] = test(b.state_km, pts[ok], tolerance_km)
+    out[ok] = shapely.intersects(b.state_km, pts[ok])
+    near = ok & ~out
+    if tolerance_km > 0 and near.any():
+        out[near] = shapely.dwithin(b.state_km, pts[near], tolerance_km)
     return out
 
 
@@ -163,7 +170,18 @@ def distance_to_township_km(lats, lons, pcodes) -> np.ndarray:
     pos = _township_positions(pcodes)
     have = (pos >= 0) & ok
     if have.any():
-        out[have] = shapely.distance(b.polygons_km[pos[have]], pts[have])
+        out[have] = _distances(b.polygons_km[pos[have]], pts[have])
+    return out
+
+
+def _distances(polygons, points) -> np.ndarray:
+    """Distance from each point to its polygon: 0 inside (a prepared test), else measured."""
+    import shapely
+
+    out = np.zeros(len(points))
+    outside = ~shapely.intersects(polygons, points)
+    if outside.any():
+        out[outside] = shapely.distance(polygons[outside], points[outside])
     return out
 
 
@@ -253,13 +271,33 @@ def _border_km() -> float:
     return BORDER_WARNING_KM
 
 
+def _on_distinct(df, cols: list, compute) -> np.ndarray:
+    """``compute`` (a frame of ``cols`` -> an array) run once per distinct row, spread back to every row.
+
+    Events cluster on a few thousand places: testing each distinct point once is what
+    keeps a million rows cheap.
+    """
+    pl = _polars()
+
+    keys = df.select(cols)
+    uniq = keys.unique(maintain_order=True)
+    if uniq.height == keys.height:
+        return compute(keys)
+    values = uniq.with_columns(pl.Series("__v", compute(uniq)))
+    return keys.join(values, on=cols, how="left", nulls_equal=True, maintain_order="left")["__v"].to_numpy()
+
+
 def check_in_state(df, ctx):
     """Rule ``coords-in-kachin``: True where the point is in the state (or a coordinate is missing)."""
     pl = _polars()
 
+    def inside(points):
+        return in_state(points["latitude"].cast(pl.Float64).to_numpy(),
+                        points["longitude"].cast(pl.Float64).to_numpy(), TOLERANCE_KM)
+
     lat, lon = df["latitude"], df["longitude"]
-    inside = in_state(lat.cast(pl.Float64).to_numpy(), lon.cast(pl.Float64).to_numpy(), TOLERANCE_KM)
-    return pl.Series("ok", inside, dtype=pl.Boolean) | lat.is_null() | lon.is_null()
+    ok = _on_distinct(df, ["latitude", "longitude"], inside)
+    return pl.Series("ok", ok, dtype=pl.Boolean) | lat.is_null() | lon.is_null()
 
 
 def _stated_positions(df) -> np.ndarray:
@@ -277,17 +315,20 @@ def _township_distance(df):
     :func:`distance_to_township_km` for the rules' typed frames, with the P-codes looked
     up by polars rather than one at a time.
     """
-    import shapely
-
     pl = _polars()
     b = boundaries()
-    pts, ok = _points_km(df["latitude"].cast(pl.Float64).to_numpy(), df["longitude"].cast(pl.Float64).to_numpy())
-    out = np.full(len(pts), np.nan)
-    pos = _stated_positions(df)
-    have = (pos >= 0) & ok
-    if have.any():
-        out[have] = shapely.distance(b.polygons_km[pos[have]], pts[have])
-    return out
+
+    def distance(points):
+        pts, ok = _points_km(points["latitude"].cast(pl.Float64).to_numpy(),
+                             points["longitude"].cast(pl.Float64).to_numpy())
+        out = np.full(len(pts), np.nan)
+        pos = _stated_positions(points)
+        have = (pos >= 0) & ok
+        if have.any():
+            out[have] = _distances(b.polygons_km[pos[have]], pts[have])
+        return out
+
+    return _on_distinct(df, ["latitude", "longitude", "admin3_pcode"], distance)
 
 
 def check_in_township(df, ctx):

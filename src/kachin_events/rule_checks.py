@@ -363,34 +363,108 @@ def possible_duplicates(events):
         pl.coalesce("admin3_pcode", "admin2_pcode", "admin1_pcode").alias("_place"),
         pl.min_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_a"),
         pl.max_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_b"),
-    ).drop_nulls(["event_id", "date_start", "date_end"])
-    pairs = e.join(e, on=["_place", "event_type", "_a", "_b"], suffix="_o").filter(
-        (pl.col("event_id") != pl.col("event_id_o"))
-        & (pl.col("date_start") <= pl.col("date_end_o")) & (pl.col("date_start_o") <= pl.col("date_end"))
-    ).select("event_id", pl.col("event_id_o").alias("other_id"))
-    return pairs
+    ).drop_nulls(["event_id", "date_start", "date_end", "_place", "event_type"])
+    e, first, other = _overlapping(e, ["_place", "event_type", "_a", "_b"])
+    ids = e["event_id"]
+    a, b = ids.gather(first), ids.gather(other)
+    return pl.DataFrame({"event_id": pl.concat([a, b]), "other_id": pl.concat([b, a])})
 
 
-def _sources_of(ctx):
+def _overlapping(e, keys: list):
+    """Pairs (once each) of rows of ``e`` with equal ``keys``, overlapping dates and other ids.
+
+    Returns ``e`` sorted by its keys and start date, and two arrays of row positions in
+    it. The rows a row overlaps among those after it are a run right after it (their
+    starts are at most its end), found by a sorted search: the work grows with the pairs
+    there are, not with the square of a group's size, as a self-join on the keys would.
+    """
+    import numpy as np
+
     pl = _pl()
-    links = ctx.tables.get("event_sources")
-    if links is None or links.height == 0:
-        return pl.DataFrame(schema={"event_id": pl.String, "_srcs": pl.List(pl.String)})
-    return links.group_by("event_id").agg(pl.col("source_id").unique().sort().alias("_srcs"))
+    e = e.sort([*keys, "date_start"]).with_columns(
+        pl.struct(keys).rle_id().cast(pl.Int64).alias("_g"),
+        pl.col("event_id").rank("dense").cast(pl.Int64).alias("_id"))
+    group = e["_g"].to_numpy()
+    start = e["date_start"].cast(pl.Int64).to_numpy()
+    end = e["date_end"].cast(pl.Int64).to_numpy()
+    span = 1 << 32  # days fit in 32 bits: (group, day) becomes one sortable number
+    base = start.min() if len(start) else 0
+    key = group * span + (start - base)
+    last = np.searchsorted(key, group * span + np.clip(end - base, -1, span - 1), side="right") - 1
+    rows = np.arange(len(e))
+    count = np.clip(last - rows, 0, None)
+    first = np.repeat(rows, count)
+    other = first + 1 + np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    ident = e["_id"].to_numpy()
+    keep = (ident[first] != ident[other]) & (start[first] <= end[other]) & (start[other] <= end[first])
+    return e, first[keep], other[keep]
 
 
 def duplicate_pairs(df, ctx):
-    """The possible-duplicate pairs among ``df``'s events whose sources differ."""
+    """The possible-duplicate pairs among ``df``'s events whose sources differ (both ways).
+
+    Worked out once per frame and context: the check and its message detail share it
+    (pandera hands each check a fresh copy of the frame, so the key is its content).
+    """
+    cache = ctx.__dict__.setdefault("_duplicate_pairs", {})
+    key = (df.height, df.hash_rows(seed=0).sum())
+    if key not in cache:
+        cache.clear()
+        cache[key] = _duplicate_pairs(df, ctx)
+    return cache[key]
+
+
+def _duplicate_pairs(df, ctx):
     pl = _pl()
     events = ctx.tables.get("events")
     pool = pl.concat([df, events], how="vertical_relaxed").unique("event_id", keep="first") if events is not None else df
-    pairs = possible_duplicates(pool)
-    srcs = _sources_of(ctx)
-    pairs = pairs.join(srcs, on="event_id", how="left").join(
-        srcs.rename({"event_id": "other_id", "_srcs": "_srcs_o"}), on="other_id", how="left")
-    # Events that share a source are the coder's own split of that report, not a duplicate.
-    shared = pl.col("_srcs").list.set_intersection(pl.col("_srcs_o")).list.len() > 0
-    return pairs.filter(~shared.fill_null(False)).select("event_id", "other_id")
+    empty = pl.DataFrame(schema={"event_id": pl.String, "other_id": pl.String})
+    if pool.height == 0:
+        return empty
+    e = pool.select(
+        "event_id", "date_start", "date_end", "event_type",
+        pl.coalesce("admin3_pcode", "admin2_pcode", "admin1_pcode").alias("_place"),
+        pl.min_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_a"),
+        pl.max_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_b"),
+    ).drop_nulls(["event_id", "date_start", "date_end", "_place", "event_type"])
+    e, first, other = _overlapping(e, ["_place", "event_type", "_a", "_b"])
+    links = ctx.tables.get("event_sources")
+    if links is not None and links.height and len(first):
+        # Events that share a source are the coder's own split of that report, not a
+        # duplicate.
+        first, other = _split_by_source(e, links, first, other)
+    pairs = pl.DataFrame({"_i": first, "_j": other})
+    ids = e["event_id"]
+    a, b = ids.gather(pairs["_i"]), ids.gather(pairs["_j"])
+    return pl.DataFrame({"event_id": pl.concat([a, b]), "other_id": pl.concat([b, a])})
+
+
+def _split_by_source(e, links, first, other):
+    """The pairs (positions in ``e``) whose events cite no source in common.
+
+    Most events cite one source: their pairs are compared as two arrays. Pairs where an
+    event cites several are joined on (position, source) instead.
+    """
+    import numpy as np
+
+    pl = _pl()
+    cited = (links.select("event_id", pl.col("source_id").rank("dense").cast(pl.Int64).alias("_s")).drop_nulls()
+             .unique().join(e.select("event_id").with_row_index("_i"), on="event_id")
+             .select(pl.col("_i").cast(pl.Int64), "_s"))
+    n = e.height
+    count = np.bincount(cited["_i"].to_numpy(), minlength=n)
+    one = np.full(n, -1, dtype=np.int64)
+    alone = cited.filter(pl.col("_i").is_in(np.flatnonzero(count == 1)))
+    one[alone["_i"].to_numpy()] = alone["_s"].to_numpy()
+    simple = (count[first] <= 1) & (count[other] <= 1)
+    shared = simple & (one[first] == one[other]) & (one[first] >= 0)
+    many = ~simple
+    if many.any():
+        pairs = pl.DataFrame({"_i": first[many], "_j": other[many], "_k": np.flatnonzero(many)})
+        both = (pairs.join(cited, on="_i").join(cited.rename({"_i": "_j"}), on=["_j", "_s"], how="semi")
+                ["_k"].unique().to_numpy())
+        shared[both] = True
+    return first[~shared], other[~shared]
 
 
 def check_possible_duplicate(df, ctx):
