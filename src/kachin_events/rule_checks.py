@@ -358,19 +358,27 @@ def possible_duplicates(events):
     pl = _pl()
     if events is None or events.height == 0:
         return pl.DataFrame(schema={"event_id": pl.String, "other_id": pl.String})
-    e = events.select(
-        "event_id", "date_start", "date_end", "event_type",
-        pl.coalesce("admin3_pcode", "admin2_pcode", "admin1_pcode").alias("_place"),
-        pl.min_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_a"),
-        pl.max_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_b"),
-    ).drop_nulls(["event_id", "date_start", "date_end", "_place", "event_type"])
-    e, first, other = _overlapping(e, ["_place", "event_type", "_a", "_b"])
+    e, first, other = _overlapping(_keyed(events))
     ids = e["event_id"]
     a, b = ids.gather(first), ids.gather(other)
     return pl.DataFrame({"event_id": pl.concat([a, b]), "other_id": pl.concat([b, a])})
 
 
-def _overlapping(e, keys: list):
+_KEYS = ["_place", "event_type", "_a", "_b"]
+
+
+def _keyed(events):
+    """What two events must share to be possible duplicates: place, type, actor pair (either order)."""
+    pl = _pl()
+    return events.select(
+        "event_id", "date_start", "date_end", "event_type",
+        pl.coalesce("admin3_pcode", "admin2_pcode", "admin1_pcode").alias("_place"),
+        pl.min_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_a"),
+        pl.max_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_b"),
+    ).drop_nulls(["event_id", "date_start", "date_end", "_place", "event_type"])
+
+
+def _overlapping(e, keys: list = _KEYS):
     """Pairs (once each) of rows of ``e`` with equal ``keys``, overlapping dates and other ids.
 
     Returns ``e`` sorted by its keys and start date, and two arrays of row positions in
@@ -421,13 +429,7 @@ def _duplicate_pairs(df, ctx):
     empty = pl.DataFrame(schema={"event_id": pl.String, "other_id": pl.String})
     if pool.height == 0:
         return empty
-    e = pool.select(
-        "event_id", "date_start", "date_end", "event_type",
-        pl.coalesce("admin3_pcode", "admin2_pcode", "admin1_pcode").alias("_place"),
-        pl.min_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_a"),
-        pl.max_horizontal("actor1", pl.col("actor2").fill_null("")).alias("_b"),
-    ).drop_nulls(["event_id", "date_start", "date_end", "_place", "event_type"])
-    e, first, other = _overlapping(e, ["_place", "event_type", "_a", "_b"])
+    e, first, other = _overlapping(_keyed(pool))
     links = ctx.tables.get("event_sources")
     if links is not None and links.height and len(first):
         # Events that share a source are the coder's own split of that report, not a
