@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402
 
 from kachin_events import validate  # noqa: E402
-from kachin_events.findings import ERROR, Report  # noqa: E402
+from kachin_events.validation.findings import ERROR, Report  # noqa: E402
 from kachin_events.rules import Context  # noqa: E402
 from kachin_events.validation import (  # noqa: E402
     check_with_frictionless,

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from kachin_events import add_submission, validate
 from kachin_events.cli import cli
-from kachin_events.read import read_file
+from kachin_events.validation.read import read_file
 from kachin_events.schema import get_schema
 
 ROOT = Path(__file__).resolve().parent.parent

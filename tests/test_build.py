@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from kachin_events import build
 from kachin_events.build import build_release, format_cell, read_table_parquet, verify_release, zip_name
 from kachin_events.cli import cli
-from kachin_events.coerce import polars_dtype
+from kachin_events.validation.coerce import polars_dtype
 from kachin_events.diff import read_csv_text
 from kachin_events.schema import TABLES, get_schema
 from kachin_events.tables import read_tables

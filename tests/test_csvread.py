@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kachin_events import csvread
-from kachin_events.read import UnreadableError
+from kachin_events.validation import csvfile as csvread
+from kachin_events.validation.read import UnreadableError
 
 
 def as_records(text: csvread.CsvText):

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kachin_events import validate
-from kachin_events.engines import run_frictionless
+from kachin_events.validation.engines import run_frictionless
 from kachin_events.schema import get_schema
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +51,7 @@ def both_ways(path, **kw):
 
 def frictionless_alone(report):
     """What frictionless finds on the tables the run read (the second opinion, unfiltered)."""
-    from kachin_events.coerce import coerce
+    from kachin_events.validation.coerce import coerce
 
     tables = report.tables
     skip = {t: coerce(raw, get_schema(t))[2] for t, raw in tables.items()}

@@ -7,7 +7,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from kachin_events.cli import cli
-from kachin_events.findings import ERROR, WARNING, Finding, Report
+from kachin_events.validation.findings import ERROR, WARNING, Finding, Report
 
 DATA = Path(__file__).resolve().parent / "data"
 

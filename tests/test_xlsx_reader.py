@@ -19,13 +19,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kachin_events.read import UnreadableError
-from kachin_events.xlsx import SheetText, _value_text, read_workbook
+from kachin_events.validation.read import UnreadableError
+from kachin_events.validation.xlsx import SheetText, _value_text, read_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-# --- The reference: kachin_events.read._read_xlsx and _cell_to_text as they were ---
+# --- The reference: kachin_events.validation.read._read_xlsx and _cell_to_text as they were ---
 
 def reference_cell_text(value) -> str | None:
     if value is None:

@@ -113,7 +113,7 @@ class SiteData:
 
 def _csv_rows(path: Path) -> list[dict]:
     """A CSV file's rows as dicts of text ("" for an empty cell), read by the package's reader."""
-    from kachin_events.read import _read_csv
+    from kachin_events.validation.read import _read_csv
 
     records = _read_csv(path, str(path))
     header = [h or "" for h in records[0][1]] if records else []

@@ -19,12 +19,12 @@ from .__about__ import __version__
 # name -> module that defines it; resolved on first use (PEP 562).
 _LAZY = {
     "validate": "validation",
-    "Report": "findings",
-    "Finding": "findings",
+    "Report": "validation.findings",
+    "Finding": "validation.findings",
     "load_schemas": "schema",
     "get_schema": "schema",
     "TABLES": "schema",
-    "pandera_schema": "engines",
+    "pandera_schema": "validation.engines",
     "RULES": "rules",
     "Rule": "rules",
     "get_rule": "rules",

@@ -59,8 +59,8 @@ def read_csv_text(path: Path) -> tuple[list[str], list[tuple]]:
     ValueError
         When the file cannot be read as UTF-8 CSV, or is empty.
     """
-    from .csvread import read_csv_text as read
-    from .read import UnreadableError
+    from .validation.csvfile import read_csv_text as read
+    from .validation.read import UnreadableError
 
     try:
         text = read(Path(path), str(path))

@@ -42,7 +42,7 @@ _5DP = Decimal("0.00001")
 
 def _read_csv(path, required=(), exact=None) -> list[tuple[int, dict]]:
     """(line number, row) pairs of a CSV file, after checking its header."""
-    from .read import UnreadableError, _read_csv as read
+    from .validation.read import UnreadableError, _read_csv as read
 
     try:
         records = read(Path(path), str(path))  # a BOM is dropped; lines are where records start

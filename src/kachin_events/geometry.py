@@ -162,7 +162,6 @@ def distance_to_township_km(lats, lons, pcodes) -> np.ndarray:
     >>> distance_to_township_km([24.25493, 24.25493], [97.23441, 97.23441], ["MMR001010", "MMR001099"])
     array([ 0., nan])
     """
-    import shapely
 
     b = boundaries()
     pts, ok = _points_km(lats, lons)

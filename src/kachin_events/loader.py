@@ -377,9 +377,9 @@ def _conform(arrow_table, table: str):
 
 
 def _read_csv(path: Path, table: str):
-    from .coerce import coerce
-    from .findings import ERROR
-    from .read import read_file
+    from .validation.coerce import coerce
+    from .validation.findings import ERROR
+    from .validation.read import read_file
 
     parts, findings = read_file(path, table=table)
     errors = [f for f in findings if f.severity == ERROR]

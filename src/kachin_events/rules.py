@@ -3,7 +3,7 @@
 This module and ``schemas/`` are the single source of truth for validation. The rules
 whose ``check`` is None are derived from the Table Schemas and enforced by both
 engines (frictionless and pandera); the others are vectorised polars checks that
-:mod:`kachin_events.engines` runs inside pandera. The documentation's list of rules,
+:mod:`kachin_events.validation.engines` runs inside pandera. The documentation's list of rules,
 and the codebook's, are generated from :data:`RULES`.
 
 A check takes the table's typed frame and a :class:`Context` and returns a boolean
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from . import rule_checks as _checks
-from .findings import ERROR, WARNING
+from .validation.findings import ERROR, WARNING
 # Re-exported: the rest of the package imports them from here.
 from .rule_checks import claims_span, duplicate_pairs, possible_duplicates
 

@@ -261,7 +261,7 @@ def read_table_parquet(path: str | Path, table: str):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from .coerce import polars_dtype
+    from .validation.coerce import polars_dtype
 
     ts = get_schema(table)
     data = pq.read_table(path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import _paths
-from .read import RawTable, read_file
+from .validation.read import RawTable, read_file
 from .schema import TABLES, get_schema
 
 
@@ -52,7 +52,7 @@ def read_tables(package: str | Path | None = None) -> dict:
 
 def typed_tables(raws: dict) -> dict:
     """Type every table read (``RawTable`` by name); a cell that does not type is a ValueError."""
-    from .coerce import coerce
+    from .validation.coerce import coerce
 
     out = {}
     for table in TABLES:

@@ -30,7 +30,7 @@ def _run(name: str, fmt: str, make):
     import json
 
     from ..contrib.retire import ChangeRefused
-    from ..read import UnreadableError
+    from ..validation.read import UnreadableError
     from ..validation import PackageError
 
     try:

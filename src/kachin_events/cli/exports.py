@@ -47,7 +47,7 @@ def export(kind, output, package, inter, long_ranges, in_acled):
     from .. import _paths
     from ..build import InvalidDataError
     from ..exports import write_export
-    from ..read import UnreadableError
+    from ..validation.read import UnreadableError
 
     options = {k: v for k, v in (("inter", inter), ("long_ranges", long_ranges), ("in_acled", in_acled)) if v}
     if options and kind != "acled":

@@ -32,7 +32,7 @@ def fmt(package, check):
       kachin-events fmt path/to/datapackage.json
     """
     from ..contrib.fmt import FmtRefusedError, format_package
-    from ..read import UnreadableError
+    from ..validation.read import UnreadableError
 
     try:
         result = format_package(package, check=check)

@@ -121,7 +121,7 @@ def diff(old, new, releases, base, package, fmt):
       kachin-events diff releases/0.1.0 /tmp/rel/0.1.1 --format markdown
       kachin-events diff --base origin/main --format markdown
     """
-    from ..read import UnreadableError
+    from ..validation.read import UnreadableError
 
     if base is not None and (old or new):
         raise click.UsageError("give either OLD and NEW (two releases) or --base REF (this branch against REF)")

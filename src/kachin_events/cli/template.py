@@ -37,7 +37,7 @@ def template(out, fmt, force, package):
       kachin-events template my-report.xlsx --force
     """
     from ..contrib.template import write_template
-    from ..read import UnreadableError
+    from ..validation.read import UnreadableError
 
     try:
         path = write_template(out, format=fmt, force=force, package=package)

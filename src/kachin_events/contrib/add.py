@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import _paths
-from ..findings import ERROR, WARNING, Finding, Report
-from ..read import RawTable, UnreadableError, display_path, read_file
+from ..validation.findings import ERROR, WARNING, Finding, Report
+from ..validation.read import RawTable, UnreadableError, display_path, read_file
 from ..schema import TABLES, get_schema
 from .template import SHEETS
 

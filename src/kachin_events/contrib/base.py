@@ -29,8 +29,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from ..findings import ERROR, Finding, Report
-from ..read import RawTable, UnreadableError, display_path, read_file
+from ..validation.findings import ERROR, Finding, Report
+from ..validation.read import RawTable, UnreadableError, display_path, read_file
 from ..schema import TABLES, get_schema
 
 #: Tables whose rows are permanent records. Retractions are never removed; corrections
@@ -71,8 +71,8 @@ class _Side:
 
 
 def _side(raws: dict[str, RawTable], files: dict[str, list[str]]) -> _Side:
-    """Type each table with :func:`~kachin_events.coerce.coerce` and index it by primary key."""
-    from ..coerce import coerce
+    """Type each table with :func:`~kachin_events.validation.coerce.coerce` and index it by primary key."""
+    from ..validation.coerce import coerce
     from ..tablefiles import format_cell
 
     out = _Side(files=files)
@@ -123,7 +123,7 @@ def _read_source_package(desc: Path, error=UnreadableError) -> _Side:
 def _read_release(folder: Path, shown: str) -> _Side:
     """A release folder's CSV tables, through :func:`kachin_events.diff.load_release`."""
     from ..diff import load_release
-    from ..read import to_raw_table
+    from ..validation.read import to_raw_table
 
     try:
         data = load_release(folder)

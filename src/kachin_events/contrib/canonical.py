@@ -19,7 +19,7 @@ import os
 import secrets
 from pathlib import Path
 
-from ..read import RawTable, _cell_to_text
+from ..validation.read import RawTable, _cell_to_text
 from ..schema import get_schema
 from ..tablefiles import inline_schema, sorted_frame, table_csv
 
@@ -42,10 +42,10 @@ def _records(rows) -> list[dict]:
 
 
 def raw_from_records(table: str, rows, source: str = "the rows") -> RawTable:
-    """Records as a :class:`~kachin_events.read.RawTable` of text cells, ready for typing.
+    """Records as a :class:`~kachin_events.validation.read.RawTable` of text cells, ready for typing.
 
     Typed values (dates, numbers, booleans) become the text a CSV would hold; text stays
-    as it is, to be typed (and checked) by :func:`~kachin_events.coerce.coerce`. Rows are
+    as it is, to be typed (and checked) by :func:`~kachin_events.validation.coerce.coerce`. Rows are
     numbered from 1 under ``source`` in messages.
 
     Raises
@@ -94,7 +94,7 @@ def typed_frame(table: str, rows, source: str = "the rows"):
     >>> typed_frame("event_actors", [{"event_id": "KE000001", "actor_id": "pdf", "side": "1"}])["side"].to_list()
     [1]
     """
-    from ..coerce import coerce
+    from ..validation.coerce import coerce
 
     frame, findings, _ = coerce(raw_from_records(table, rows, source), get_schema(table))
     if findings:

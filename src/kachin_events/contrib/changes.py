@@ -104,7 +104,7 @@ def diff_with_base(package: str | Path | None, base: str | Path) -> BranchDiff:
 
 
 def _cell(value) -> str:
-    from ..findings import _md_cell
+    from ..validation.findings import _md_cell
 
     if value is None:
         return "*(empty)*"

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import _paths
-from ..findings import ERROR
-from ..read import UnreadableError, display_path, read_file
+from ..validation.findings import ERROR
+from ..validation.read import UnreadableError, display_path, read_file
 from ..schema import get_schema
 from .canonical import atomic_write_all, frame_text
 
@@ -193,7 +193,7 @@ def format_package(package: str | Path | None = None, check: bool = False) -> Fm
     >>> result.check, result.checked > 10
     (True, True)
     """
-    from ..coerce import coerce
+    from ..validation.coerce import coerce
     from ..validation import package_resources
 
     path = _resolve(package)

@@ -10,7 +10,7 @@ same way, so the checks that need an id (keys, links) run as they will after ``a
 from __future__ import annotations
 
 
-from ..read import RawTable
+from ..validation.read import RawTable
 from ..schema import get_schema
 
 #: Where ids appear: a retired id, or one a correction names, counts as used.
@@ -39,7 +39,7 @@ def highest_event_number(tables: dict[str, RawTable], repository_only: bool = Tr
     """
     import polars as pl
 
-    from ..rawtable import CHECKED
+    from ..validation.table import CHECKED
 
     pattern, top = _pattern(), 0
     for table, columns in ID_COLUMNS.items():
@@ -67,7 +67,7 @@ def provisional_ids(tables: dict[str, RawTable]) -> dict[str | None, str]:
     """
     import polars as pl
 
-    from ..rawtable import CHECKED
+    from ..validation.table import CHECKED
 
     events = tables.get("events")
     if events is None or not len(events) or not events.any_checked():

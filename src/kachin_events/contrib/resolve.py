@@ -28,9 +28,9 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..findings import ERROR, Finding
+from ..validation.findings import ERROR, Finding
 from ..gazetteer import _norm
-from ..read import RawTable, describe_files
+from ..validation.read import RawTable, describe_files
 from ..schema import TABLES, get_schema
 
 #: The rules of this module's findings.
@@ -113,7 +113,7 @@ def _dicts(raw: RawTable, checked: bool | None = None) -> list[dict]:
     """The rows of a (small, reference) table as dicts; filtered by column first."""
     import polars as pl
 
-    from ..rawtable import CHECKED
+    from ..validation.table import CHECKED
 
     if not len(raw):
         return []
@@ -331,7 +331,7 @@ def resolve_names(tables: dict[str, RawTable]) -> list[Finding]:
     """
     import polars as pl
 
-    from ..rawtable import CHECKED
+    from ..validation.table import CHECKED
 
     for t in TABLES:
         tables.setdefault(t, RawTable(t))
@@ -416,7 +416,7 @@ def resolve_submission(*paths, reference=None, today=None) -> tuple[dict[str, Ra
     from ..validation import validate
 
     report = validate(*paths, today=today, reference=reference, keep_tables=True)
-    from ..rawtable import CHECKED
+    from ..validation.table import CHECKED
 
     out: dict[str, RawTable] = {}
     for table, raw in (report.tables or {}).items():

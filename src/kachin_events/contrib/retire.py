@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import _paths
-from ..read import UnreadableError, display_path
+from ..validation.read import UnreadableError, display_path
 from ..schema import get_schema
 from ..tablefiles import format_cell
 from .canonical import atomic_write_all
@@ -329,7 +329,7 @@ def retire_event(event_id: str, reason: str, note: str, merged_into: str | None 
     ChangeRefused
         An unknown or already retired event, a wrong reason or merge target, or a result
         that does not validate (``report`` holds the findings). Nothing is written.
-    kachin_events.read.UnreadableError
+    kachin_events.validation.read.UnreadableError
         A data file that cannot be read.
     """
     reasons = get_schema("retractions").field("reason").enum
@@ -418,7 +418,7 @@ def canonical_value(table: str, name: str, text: str | None) -> str | None:
     ...
     kachin_events.contrib.retire.ChangeRefused: the new fatalities_best 'about 5' is not a whole number: write it like 12 (no decimals, no thousands separators)
     """
-    from ..coerce import _EXPECT, FALSE_VALUES, TRUE_VALUES
+    from ..validation.coerce import _EXPECT, FALSE_VALUES, TRUE_VALUES
 
     if text is None or text.strip() == "":
         return None
@@ -475,10 +475,10 @@ def correct_event(event_id: str, field: str, new_value: str | None, reason: str,
         An unknown or retired event, an unknown field, an unchanged value, a second
         correction of the field on the same day, or a result that does not validate
         (``report`` holds the findings). Nothing is written.
-    kachin_events.read.UnreadableError
+    kachin_events.validation.read.UnreadableError
         A data file that cannot be read.
     """
-    from ..findings import did_you_mean
+    from ..validation.findings import did_you_mean
 
     names = get_schema("events").field_names
     if field not in names:

@@ -10,7 +10,7 @@ written with names where the data holds codes.
 
 Everything is derived from ``schemas/`` and the data package; nothing here lists a
 field by hand. Sheets whose names start with ``_`` (the instructions and the hidden
-drop-down lists) are skipped by the reader (:mod:`kachin_events.read`).
+drop-down lists) are skipped by the reader (:mod:`kachin_events.validation.read`).
 
 Examples
 --------

@@ -1,7 +1,7 @@
 """What both importers share: reading another dataset's file as text, the run's summary,
 and writing the submission folder.
 
-A file is read with :mod:`kachin_events.read` (CSV, or the first sheet of an XLSX
+A file is read with :mod:`kachin_events.validation.read` (CSV, or the first sheet of an XLSX
 workbook), every cell as text, each row with the line or row number a person sees.
 The submission is written as one CSV file per table of what ``kachin-events add``
 takes, in the schema's column order, into a temporary folder beside the output that
@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..read import UnreadableError, display_path
+from ..validation.read import UnreadableError, display_path
 
 
 class ImportInputError(Exception):
@@ -64,8 +64,8 @@ def read_export(path, missing: tuple[str, ...] = ("",)) -> Export:
     ...     read_export(p, ("", "NA")).rows
     [(2, {'a': '1', 'b': None})]
     """
-    from ..read import _read_csv
-    from ..xlsx import read_workbook
+    from ..validation.read import _read_csv
+    from ..validation.xlsx import read_workbook
 
     path = Path(path)
     shown = display_path(path)

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from ..read import display_path
+from ..validation.read import display_path
 from .assemble import Assembler, Origin, Parsed
 from .common import Export, ImportResult, ImportSummary, check_output, write_submission
 from .reference import Reference

@@ -9,7 +9,7 @@ is an identifier, not ACLED's data, and is allowed.
 
 Examples
 --------
->>> from kachin_events.read import RawTable
+>>> from kachin_events.validation.read import RawTable
 >>> raw = RawTable("external_events", rows=[["x", "acled", "MMR1", "v", "imported", "2026-01-01", None]],
 ...                files=["sub/external_events.csv"], lines=[2], checked=[True])
 >>> print(acled_refusal({"external_events": raw}))  # doctest: +ELLIPSIS

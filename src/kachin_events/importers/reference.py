@@ -29,7 +29,7 @@ class Reference:
 
     def __init__(self, package=None):
         from .. import _paths
-        from ..read import UnreadableError, display_path
+        from ..validation.read import UnreadableError, display_path
         from ..tables import read_tables
 
         if package is not None:

@@ -5,7 +5,7 @@ openpyxl in read-only mode. Each sheet becomes a :class:`SheetText`: the header 
 the rows below it as polars text columns named by position, and the row number Excel
 shows for each row, so that every finding can point at the cell a person sees.
 
-Cells become the text a CSV would hold, as :func:`kachin_events.read._cell_to_text`
+Cells become the text a CSV would hold, as :func:`kachin_events.validation.read._cell_to_text`
 makes it from openpyxl's values: ``True`` is ``"true"``, a date ``"2024-01-02"``, a
 date and time ``"2024-01-02 13:05:00"``, a whole number ``"5"`` (never ``"5.0"``),
 another number its shortest exact form (``"24.25493"``), an empty cell None.
@@ -18,7 +18,7 @@ returns as empty although the workbook shows, and openpyxl reads, the error.
 Where the two readers differ: a date-formatted number past 9999-12-31 reads as the
 number (openpyxl made it ``#VALUE!``); a negative number in a date format reads as
 ``00:00:00`` (openpyxl gave a date in 1899); a whole number from 2**53 to 10**16 reads
-as digits, as openpyxl read it from the XML (``kachin_events.read._cell_to_text`` would
+as digits, as openpyxl read it from the XML (``kachin_events.validation.read._cell_to_text`` would
 add ".0" to the float). A sheet calamine cannot convert at all (a duration of a billion
 days) is read by openpyxl instead.
 """
@@ -38,7 +38,7 @@ _PLAIN_LIMIT = 1e16
 
 @dataclass
 class SheetText:
-    """One sheet's cells as text, laid out as :class:`kachin_events.csvread.CsvText` is.
+    """One sheet's cells as text, laid out as :class:`kachin_events.validation.csvfile.CsvText` is.
 
     Attributes
     ----------
@@ -115,7 +115,7 @@ def read_workbook(path: Path, shown: str, *, include_hidden: bool = False) -> di
 
     Raises
     ------
-    kachin_events.read.UnreadableError
+    kachin_events.validation.read.UnreadableError
         When the file is not a readable workbook, or a sheet of it cannot be read.
 
     Examples

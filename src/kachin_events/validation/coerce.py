@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .findings import ERROR, Finding
 from .read import RawTable
-from .schema import TableSchema
+from ..schema import TableSchema
 
 # Table Schema defaults (https://datapackage.org/standard/table-schema/#boolean).
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
@@ -68,7 +68,7 @@ def coerce(raw: RawTable, schema: TableSchema):
     """
     import polars as pl
 
-    from .rawtable import CHECKED, FILE, LINE
+    from .table import CHECKED, FILE, LINE
 
     frame = raw.frame
     names = schema.field_names

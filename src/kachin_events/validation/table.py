@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from .schema import get_schema
+from ..schema import get_schema
 
 FILE, LINE, CHECKED = "__file", "__line", "__checked"
 PROVENANCE = (FILE, LINE, CHECKED)

@@ -362,7 +362,7 @@ def _md_rules(findings: list[Finding], docs_url: str | None) -> list[str]:
     A pull-request comment may be read where the documentation is not linked (no
     ``docs_url``), so what each rule means and how to fix it travels with the report.
     """
-    from .rules import RULES
+    from ..rules import RULES
 
     known = {r.id: r for r in RULES}
     hit = [known[i] for i in dict.fromkeys(f.rule for f in findings) if i in known]

@@ -12,10 +12,10 @@ findings.
 from __future__ import annotations
 
 from .findings import Finding, did_you_mean
-from .rawtable import CHECKED, FILE, LINE, RawTable
+from .table import CHECKED, FILE, LINE, RawTable
 from .read import describe_files
-from .rules import get_rule
-from .schema import get_schema
+from ..rules import get_rule
+from ..schema import get_schema
 
 _ROW = "__row"
 

@@ -5,7 +5,7 @@
 * pandera checks the same field constraints vectorised, plus the cross-field rules of
   :mod:`kachin_events.rules`, on the typed polars frames.
 
-Both turn what they find into :class:`~kachin_events.findings.Finding` objects with the
+Both turn what they find into :class:`~kachin_events.validation.findings.Finding` objects with the
 same rule ids and messages, so a cell both engines flag is reported once.
 """
 
@@ -15,9 +15,9 @@ import re
 
 from .coerce import polars_dtype
 from .findings import ERROR, Finding, did_you_mean
-from .rawtable import CHECKED, RawTable
-from .rules import Context, get_rule, table_rules
-from .schema import TableSchema, get_schema
+from .table import CHECKED, RawTable
+from ..rules import Context, get_rule, table_rules
+from ..schema import TableSchema, get_schema
 
 
 # -- messages --------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def run_frictionless(raws: dict[str, RawTable], skip: dict) -> list[Finding]:
     Feeding frictionless the rows exactly as read (rather than the files) keeps one
     row numbering for both engines, whatever the file format, and lets reference
     tables from the repository take part in the foreign-key checks. Its findings are
-    the columnar path's (:mod:`kachin_events.keys`, pandera) found again, cell by cell;
+    the columnar path's (:mod:`kachin_events.validation.keys`, pandera) found again, cell by cell;
     a finding only frictionless makes means the two disagree (the parity test says so).
     """
     from frictionless import Package, Resource, Schema

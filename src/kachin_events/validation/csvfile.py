@@ -284,7 +284,7 @@ def _read_with_csv_module(data: bytes, shown: str) -> CsvText:
 
 
 def records_text(records: list[tuple[int, list[str | None]]]):
-    """(row number, cells) records, header first, as a :class:`~kachin_events.csvread.CsvText`."""
+    """(row number, cells) records, header first, as a :class:`~kachin_events.validation.csvfile.CsvText`."""
     import polars as pl
 
     if not records:

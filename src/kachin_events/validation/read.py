@@ -3,7 +3,7 @@
 Every row keeps its file and the row number a person sees in that file (a CSV's line
 number with the header as line 1, a spreadsheet's row number, a JSON record's position
 from 1), so that every finding can point back to it. Cells are read as text; typing
-happens in :mod:`kachin_events.coerce`, where a bad cell becomes a finding, not an
+happens in :mod:`kachin_events.validation.coerce`, where a bad cell becomes a finding, not an
 exception.
 """
 
@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 
 from .findings import ERROR, WARNING, Finding, did_you_mean
-from .rawtable import RawTable  # noqa: F401  (re-exported: readers' output)
-from .schema import TABLES, get_schema
+from .table import RawTable  # noqa: F401  (re-exported: readers' output)
+from ..schema import TABLES, get_schema
 
 #: Other names people give a table's file or sheet.
 TABLE_NICKNAMES = {"claims": "event_sources", "claim": "event_sources", "gazetteer": "locations",
@@ -90,13 +90,13 @@ def _cell_to_text(value) -> str | None:
 
 def _read_csv(path: Path, shown: str) -> list[tuple[int, list[str | None]]]:
     """A CSV file as (line, cells) records, header first (for the importers)."""
-    from .csvread import read_csv_text
+    from .csvfile import read_csv_text
 
     return text_records(read_csv_text(path, shown))
 
 
 def text_records(text) -> list[tuple[int, list[str | None]]]:
-    """A :class:`~kachin_events.csvread.CsvText` as (line, cells) records, header first."""
+    """A :class:`~kachin_events.validation.csvfile.CsvText` as (line, cells) records, header first."""
     if not text.header and not len(text.lines):
         return []
     names = [str(i) for i in range(len(text.header))]
@@ -210,16 +210,16 @@ def _table_name_finding(where: str, kind: str, name: str, table: str, why: str) 
 def to_raw_table(table: str, shown: str, text, json_mode: bool = False) -> tuple[RawTable, list[Finding]]:
     """Map a file's header onto the schema's columns; report missing and unknown ones.
 
-    ``text`` is a :class:`~kachin_events.csvread.CsvText` (or a list of (row number,
+    ``text`` is a :class:`~kachin_events.validation.csvfile.CsvText` (or a list of (row number,
     cells) records, header first). Blank rows are dropped with a warning (none for JSON,
     whose records are sparse by nature); cells beyond the header are reported.
     """
     import polars as pl
 
-    from .rawtable import CHECKED, FILE, LINE
+    from .table import CHECKED, FILE, LINE
 
     if isinstance(text, list):
-        from .csvread import records_text
+        from .csvfile import records_text
 
         text = records_text(text)
     schema = get_schema(table)
@@ -347,7 +347,7 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
     findings: list[Finding] = []
     out: dict[str, RawTable] = {}
     if suffix in (".csv", ".txt"):
-        from .csvread import read_csv_text
+        from .csvfile import read_csv_text
 
         text = read_csv_text(path, shown)
         name, why = (table, None) if table else match_table(path.name, text.header)
@@ -357,7 +357,7 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
         out[name] = raw
         findings += f
         return out, findings
-    from .csvread import records_text
+    from .csvfile import records_text
 
     if suffix in (".xlsx", ".xlsm"):
         from .xlsx import read_workbook

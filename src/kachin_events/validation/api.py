@@ -3,7 +3,7 @@
 :func:`validate` is what ``kachin-events validate`` calls. It reads every input (CSV,
 XLSX, JSON, or a ``datapackage.json``), types the cells, runs pandera (field
 constraints and cross-field rules) and frictionless (structure, constraints, keys),
-and merges their findings into one :class:`~kachin_events.findings.Report`.
+and merges their findings into one :class:`~kachin_events.validation.findings.Report`.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from . import _paths
+from .. import _paths
 from .findings import ERROR, WARNING, Finding, Report
-from .rawtable import CHECKED, RawTable
+from .table import CHECKED, RawTable
 from .read import UnreadableError, display_path, read_file
-from .schema import TABLES, get_schema
+from ..schema import TABLES, get_schema
 
 
 class PackageError(UnreadableError):
@@ -209,7 +209,7 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
             report.extend(_missing_coding_notes(package))
             present = set(tables)
         else:
-            from .contrib.ids import provisional_ids
+            from ..contrib.ids import provisional_ids
 
             tables, present = read_contribution(files, report, reference)
             # New events may come without ids: check them under the ids `add` gives.
@@ -222,7 +222,7 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
     if keep_tables:
         report.tables = tables
     if base is not None:
-        from .contrib.base import add_base_findings
+        from ..contrib.base import add_base_findings
         add_base_findings(report, package, base)
     return report.finish()
 
@@ -287,7 +287,7 @@ def resolve_contributed_names(tables: dict[str, RawTable], report: Report) -> No
     A file that gives places or claimants by name needs no code columns: their
     ``missing-column`` findings are withdrawn.
     """
-    from .contrib.resolve import resolve_names
+    from ..contrib.resolve import resolve_names
 
     before = {pair for raw in tables.values() for pair in raw.missing}
     report.extend(resolve_names(tables))
@@ -297,7 +297,7 @@ def resolve_contributed_names(tables: dict[str, RawTable], report: Report) -> No
 
 def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.date,
            frictionless_rows: int = FRICTIONLESS_MAX_ROWS) -> None:
-    from .rules import Context
+    from ..rules import Context
 
     for table in TABLES:
         tables.setdefault(table, RawTable(table))
@@ -363,8 +363,8 @@ def _one_cause_one_finding(findings: list[Finding]) -> list[Finding]:
     is reported once too: not again as a broken pattern or foreign key of its cell, nor
     as the empty code cells it would have filled.
     """
-    from .contrib.resolve import NAME_RULES, filled_by
-    from .rules import get_rule
+    from ..contrib.resolve import NAME_RULES, filled_by
+    from ..rules import get_rule
 
     def is_field_rule(f):
         try:
