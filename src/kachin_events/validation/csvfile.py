@@ -192,11 +192,23 @@ def _not_utf8(data: bytes, shown: str):
     return None
 
 
+def _arrow_read(body, names: list):
+    """pyarrow's multithreaded read of CSV records, every cell as text ("" as null, nothing else)."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    return pacsv.read_csv(
+        body,
+        read_options=pacsv.ReadOptions(column_names=names),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True),
+        convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names}, null_values=[""],
+                                             strings_can_be_null=True, quoted_strings_can_be_null=True))
+
+
 def _read_with_arrow(data: bytes, shown: str, scan: _Scan) -> CsvText:
     import numpy as np
     import polars as pl
     import pyarrow as pa
-    import pyarrow.csv as pacsv
 
     if not len(scan.starts):
         return CsvText([], 1, pl.DataFrame(), pl.Series("lines", [], dtype=pl.Int64))
@@ -210,32 +222,31 @@ def _read_with_arrow(data: bytes, shown: str, scan: _Scan) -> CsvText:
     blank = scan.cells[1:] == 0
     if width == 0:
         return _read_with_csv_module(data, shown)
-    invalid: list = []
-
-    def skip(row):
-        invalid.append(row)  # a record of the wrong length: which one, the cell count says
-        return "skip"
-
     good = ~blank
     if len(starts):
-        body = pa.py_buffer(data)[int(starts[0]):]
+        body_start = int(starts[0])
         try:
-            table = pacsv.read_csv(
-                body,
-                read_options=pacsv.ReadOptions(column_names=names),
-                parse_options=pacsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=True,
-                                                  invalid_row_handler=skip),
-                convert_options=pacsv.ConvertOptions(column_types={c: pa.string() for c in names},
-                                                     null_values=[""], strings_can_be_null=True,
-                                                     quoted_strings_can_be_null=True))
-        except pa.ArrowInvalid as exc:
+            table = _arrow_read(pa.py_buffer(data)[body_start:], names)
+        except pa.ArrowInvalid:
             err = _not_utf8(data, shown)
             if err is not None:
                 raise err from None
-            raise _unreadable(shown, f"is not valid CSV ({exc}); check the quoting") from None
-        if invalid:
+            # Records of the wrong length: count every record's cells, and read the
+            # others (the file minus those few records) with pyarrow again.
             cells = _scan(data, int(scan.starts[0]), count_cells=True).cells[1:]
             good = (cells == width) & ~blank
+            bad = np.flatnonzero(~good & ~blank)
+            if not len(bad):
+                return _read_with_csv_module(data, shown)
+            pieces, pos = [], body_start
+            for r in bad:
+                pieces.append(data[pos:int(starts[r])])
+                pos = int(starts[r + 1]) if r + 1 < len(starts) else len(data)
+            pieces.append(data[pos:])
+            try:
+                table = _arrow_read(pa.py_buffer(b"".join(pieces)), names)
+            except pa.ArrowInvalid:
+                return _read_with_csv_module(data, shown)
         if table.num_rows != int(good.sum()):
             # pyarrow read the records differently from the scan: trust the csv module.
             return _read_with_csv_module(data, shown)
