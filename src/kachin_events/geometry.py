@@ -356,8 +356,8 @@ def township_detail(df, ctx):
     names = [t["admin3_name"] for t in towns]
     codes = [t["admin3_pcode"] for t in towns]
     dist = pl.Series("d", _township_distance(df)).round(1).cast(pl.String)
-    there = pl.Series("i", township_index(df["latitude"].cast(pl.Float64).to_numpy(),
-                                          df["longitude"].cast(pl.Float64).to_numpy()))
+    there = pl.Series("i", _on_distinct(df, ["latitude", "longitude"], lambda points: township_index(
+        points["latitude"].cast(pl.Float64).to_numpy(), points["longitude"].cast(pl.Float64).to_numpy())))
     stated = df["admin3_pcode"].cast(pl.String).replace_strict(codes, names, default=None, return_dtype=pl.String)
     frame = pl.DataFrame({"d": dist, "s": stated, "a3": df["admin3_pcode"],
                           "in": there.replace_strict(index, names, default=None, return_dtype=pl.String),

@@ -268,8 +268,8 @@ def _read_with_arrow(data: bytes, shown: str, scan: _Scan) -> CsvText:
                               for i, c in enumerate(names)})
         order = np.concatenate([np.flatnonzero(good), odd])
         frame = pl.concat([frame, extra]).with_columns(pl.Series("__order", order)).sort("__order").drop("__order")
-        position = {int(r): i for i, r in enumerate(kept)}
-        long_rows = {position[int(r)]: v for r, v in zip(odd, parsed) if len(v) > width}
+        position = np.searchsorted(kept, odd)  # each odd record's row among the kept ones
+        long_rows = {int(p): v for p, v in zip(position, parsed) if len(v) > width}
     return CsvText(header, int(scan.lines[0]), frame, pl.Series("lines", lines[kept], dtype=pl.Int64),
                    lines[blank].tolist(), long_rows)
 
