@@ -119,7 +119,7 @@ def test_not_utf8_names_the_byte(tmp_path):
     path.write_bytes("a,b\n1,caf\u00e9\n".encode("latin-1"))
     with pytest.raises(UnreadableError) as err:
         csvread.read_csv_text(path, "t.csv")
-    assert "not UTF-8 (byte 9)" in err.value.message  # the offset of the é
+    assert "not UTF-8 (byte 9, line 2)" in err.value.message  # the offset of the é
 
 
 def test_values_pyarrow_would_call_null_stay_text(tmp_path):

@@ -109,7 +109,8 @@ RULES: tuple[Rule, ...] = (
     # Rules derived from the Table Schemas (both engines).
     _S("unreadable", ERROR, "The file can be read: it exists, is UTF-8 and is valid CSV, XLSX or JSON.",
        "Save the file as UTF-8 CSV (or XLSX/JSON) and check the path."),
-    _S("empty-file", ERROR, "The file has a header row.", "Add the header row with the table's column names."),
+    _S("empty-file", ERROR, "The file has a header row, and a submission has at least one row under its headers.",
+       "Add the header row with the table's column names, and at least one row of data under it."),
     _S("missing-column", ERROR, "Every column of the table is present (an optional one missing is a warning).",
        "Add the column, with its exact name, even if its cells stay empty."),
     _S("unknown-column", ERROR, "Every column is one of the table's columns.",

@@ -246,6 +246,13 @@ def read_contribution(files: list[Path], report: Report, reference=None) -> tupl
         report.extend(findings)
         for table, raw in parts.items():
             contributed.setdefault(table, RawTable(table)).extend(raw)
+    if report.files and not report.unreadable and not any(len(raw) for raw in contributed.values()):
+        # Headers with nothing under them would otherwise pass as "valid". A template's
+        # header-only files beside filled ones are fine: only a submission of no rows is not.
+        for shown in report.files:
+            report.add(Finding(shown, None, None, None, "empty-file", ERROR,
+                               "has no rows of data under its header, and neither has any other file of the "
+                               "submission; fill in at least one row (an event, a claim ...)"))
     ref_pkg = Path(reference) if reference else (_paths.find_package() or _paths.snapshot_package())
     # Reference rows take part in keys and rules but are not reported on; a contributed
     # file that is itself part of the reference package replaces its rows there.

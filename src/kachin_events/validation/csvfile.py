@@ -64,6 +64,11 @@ def read_csv_text(path: Path, shown: str) -> CsvText:
         data = path.read_bytes()
     except OSError as exc:
         raise _unreadable(shown, f"cannot be read ({exc.strerror or exc})") from None
+    from .encoding import sniff
+
+    reason = sniff(data)
+    if reason:
+        raise _unreadable(shown, reason)
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
         scan = _scan(data, start)
@@ -184,12 +189,10 @@ def _parse_record(data: bytes, lo: int, hi: int) -> list:
 
 
 def _not_utf8(data: bytes, shown: str):
-    try:
-        data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        msg = f"is not UTF-8 (byte {exc.start}); save it as UTF-8 CSV and try again"
-        return _unreadable(shown, msg)
-    return None
+    from .encoding import not_utf8
+
+    reason = not_utf8(data)
+    return _unreadable(shown, reason) if reason else None
 
 
 def _arrow_read(body, names: list):

@@ -107,10 +107,14 @@ def text_records(text) -> list[tuple[int, list[str | None]]]:
 
 
 def _read_json(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | None]]]]:
+    from .encoding import not_utf8
+
     try:
-        doc = json.loads(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError:
-        raise UnreadableError(shown, "is not UTF-8 text") from None
+        data = path.read_bytes()
+        reason = not_utf8(data, "JSON")
+        if reason:
+            raise UnreadableError(shown, reason)
+        doc = json.loads(data.decode("utf-8-sig"))
     except json.JSONDecodeError as exc:
         msg = f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         raise UnreadableError(shown, msg) from None

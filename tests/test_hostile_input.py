@@ -1,0 +1,58 @@
+"""Files that are not what they claim get one clear finding, exit status 2, never a traceback.
+
+Each case is written here as bytes; the message must name what the file is and how to
+save it as UTF-8, and the CLI must exit 2 (unreadable) with the file's name.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from kachin_events.cli import cli
+
+HEADER = "event_id,date_start\n"
+UTF8_ROWS = HEADER + "KE000001,2026-02-04\n"
+
+CASES = {
+    "utf16_with_bom": ("events.csv", UTF8_ROWS.encode("utf-16"), ["UTF-16", "byte-order mark", "UTF-8"]),
+    "utf16le_without_bom": ("events.csv", UTF8_ROWS.encode("utf-16-le"), ["UTF-16LE", "UTF-8"]),
+    "utf16be_without_bom": ("events.csv", UTF8_ROWS.encode("utf-16-be"), ["UTF-16BE", "UTF-8"]),
+    "windows_1252": ("events.csv", (HEADER + "KE000001,caf\u00e9\n").encode("cp1252"),
+                     ["not UTF-8", "line 2", "Windows-1252", "iconv"]),
+    "zip_named_csv": ("events.csv", b"PK\x03\x04\x14\x00\x00\x00rest of a workbook", ["zip archive", ".xlsx"]),
+    "html_error_page": ("events.csv", b"<!DOCTYPE html><html><body>404 Not Found</body></html>", ["HTML page"]),
+    "nul_bytes": ("events.csv", UTF8_ROWS.encode() + b"\x00\x00garbage", ["NUL byte"]),
+    "json_in_utf16": ("events.json", json.dumps([{"event_id": "KE000001"}]).encode("utf-16"), ["UTF-16", "JSON"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_unreadable_input_is_named_and_exits_2(tmp_path, name):
+    filename, data, words = CASES[name]
+    path = tmp_path / filename
+    path.write_bytes(data)
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json", "--today", "2026-11-22"])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    doc = json.loads(result.output)
+    unreadable = [f for f in doc["errors"] if f["rule"] == "unreadable"]
+    assert len(unreadable) == 1, doc["errors"]
+    assert filename in unreadable[0]["file"]
+    for word in words:
+        assert word in unreadable[0]["message"], unreadable[0]["message"]
+
+
+@pytest.mark.parametrize("suffix, data", [
+    (".csv", UTF8_ROWS.splitlines()[0] + "\n"),
+    (".json", "[]"),
+])
+def test_a_file_with_no_rows_is_invalid(tmp_path, suffix, data):
+    path = tmp_path / f"events{suffix}"
+    path.write_text(data, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json", "--today", "2026-11-22"])
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.output)
+    assert "empty-file" in {f["rule"] for f in doc["errors"]}
