@@ -506,6 +506,8 @@ def _other_rules(sc: Scenario) -> tuple[list[Recipe], dict]:
     out, why = [
         Recipe("blank-row", "blank-row", "events", None, "an empty line before a valid row", _apply_blank),
         Recipe("extra-cells", "extra-cells", "events", None, "one cell more than the header", _apply_extra_cells),
+        _one_change("formula-cell", "events", "notes", "notes beginning with '=' (a spreadsheet formula)",
+                    _set(notes='=HYPERLINK("http://example.invalid","the full report is here")')),
         _one_change("unknown-name", "events", "location", "location a name not in the gazetteer, no location_pcode",
                     _set(location=_unknown_name(sc), location_pcode="")),
     ], {}

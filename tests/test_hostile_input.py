@@ -56,3 +56,42 @@ def test_a_file_with_no_rows_is_invalid(tmp_path, suffix, data):
     assert result.exit_code == 1, result.output
     doc = json.loads(result.output)
     assert "empty-file" in {f["rule"] for f in doc["errors"]}
+
+
+def _basic_with(tmp_path, field, value):
+    import csv
+    import io
+    from pathlib import Path
+
+    src = Path(__file__).parent / "data" / "valid" / "basic"
+    for name in ("events.csv", "event_sources.csv"):
+        (tmp_path / name).write_bytes((src / name).read_bytes())
+    rows = list(csv.reader(io.StringIO((tmp_path / "events.csv").read_text(encoding="utf-8"), newline="")))
+    rows[1][rows[0].index(field)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (tmp_path / "events.csv").write_text(out.getvalue(), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("field, value", [
+    ("notes", '=HYPERLINK("http://example.com","click")'),
+    ("location", "@SUM(1+1)"),
+    ("notes", "+95 9 000 000 000 called the office and gave the figures"),
+    ("notes", "\t=1+1 hidden behind a tab"),
+    ("notes", "-2+3 looks like arithmetic to a spreadsheet"),
+])
+def test_a_formula_cell_is_an_error_at_its_cell(tmp_path, field, value):
+    from kachin_events import validate
+
+    report = validate(_basic_with(tmp_path, field, value), today=__import__("datetime").date(2026, 11, 22))
+    hits = [f for f in report.errors if f.rule == "formula-cell"]
+    assert [(f.row, f.field, f.value) for f in hits] == [(2, field, value)]
+
+
+@pytest.mark.parametrize("value", ["-", "Fighting near the bridge; the town's -2 C night"])
+def test_text_that_is_no_formula_passes(tmp_path, value):
+    from kachin_events import validate
+
+    report = validate(_basic_with(tmp_path, "notes", value), today=__import__("datetime").date(2026, 11, 22))
+    assert "formula-cell" not in {f.rule for f in report.findings}

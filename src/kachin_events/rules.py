@@ -119,6 +119,8 @@ RULES: tuple[Rule, ...] = (
     _S("column-order", WARNING, "Columns are in the schema's order (the canonical form).",
        "Reorder the columns as the codebook lists them."),
     _S("blank-row", WARNING, "No row is empty.", "Delete the empty row."),
+    _S("formula-cell", ERROR, "No text cell begins with =, +, -, @, a tab or a carriage return followed by more text (a spreadsheet would run it as a formula); numbers and a lone - are not formulas.",
+       "Rewrite the start of the text so it begins with a letter, digit or quote."),
     _S("extra-cells", ERROR, "No row has more cells than the header.",
        "Quote values that contain commas, or remove the stray cells."),
     _S("type", ERROR, "Each cell has the field's type (integer, number, date YYYY-MM-DD, boolean true/false).",

@@ -311,6 +311,7 @@ def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.
     report.columns.update({f: get_schema(t).field_names for t, raw in tables.items()
                            for f in {*raw.file_names(), *(shown for shown, _ in raw.missing)}})
     typed, skip = coerce_tables(tables, report)
+    check_cells(tables, report)
     ctx = Context(tables=typed, present=present, today=today)
     check_with_pandera(tables, typed, skip, ctx, report)
     check_keys(tables, skip, report)
@@ -336,6 +337,14 @@ def coerce_tables(tables: dict[str, RawTable], report: Report) -> tuple[dict, di
         typed[table], skip[table] = frame, failed
         report.extend(findings)
     return typed, skip
+
+
+def check_cells(tables: dict[str, RawTable], report: Report) -> None:
+    """Text cells a spreadsheet would run as formulas."""
+    from .cells import formula_findings
+
+    for table in TABLES:
+        report.extend(formula_findings(tables[table]))
 
 
 def check_with_pandera(tables: dict[str, RawTable], typed: dict, skip: dict, ctx, report: Report) -> None:
