@@ -95,3 +95,22 @@ def test_text_that_is_no_formula_passes(tmp_path, value):
 
     report = validate(_basic_with(tmp_path, "notes", value), today=__import__("datetime").date(2026, 11, 22))
     assert "formula-cell" not in {f.rule for f in report.findings}
+
+
+def test_no_published_file_holds_a_cell_a_spreadsheet_would_run(tmp_path):
+    """Every CSV of a release built from the repository's data, exports included."""
+    import csv
+    import re
+
+    from kachin_events.build import build_release
+    from kachin_events.validation.cells import FORMULA_START
+
+    release = build_release("0.1.0", tmp_path / "releases")
+    files = sorted(release.rglob("*.csv"))
+    assert len(files) > 10
+    number = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+    for path in files:
+        with path.open(newline="", encoding="utf-8") as fh:
+            for line, row in enumerate(csv.reader(fh), start=1):
+                for cell in row:
+                    assert not (re.match(FORMULA_START, cell) and not number.match(cell)), (path.name, line, cell)
