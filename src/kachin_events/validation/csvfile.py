@@ -74,7 +74,9 @@ def read_csv_text(path: Path, shown: str) -> CsvText:
         scan = _scan(data, start)
     except _Irregular:
         return _read_with_csv_module(data, shown)
-    return _read_with_arrow(data, shown, scan)
+    held = [data]
+    del data  # the reader frees the bytes as soon as it has the columns
+    return _read_with_arrow(held, shown, scan)
 
 
 class _Irregular(Exception):
@@ -208,11 +210,13 @@ def _arrow_read(body, names: list):
                                              strings_can_be_null=True, quoted_strings_can_be_null=True))
 
 
-def _read_with_arrow(data: bytes, shown: str, scan: _Scan) -> CsvText:
+def _read_with_arrow(held: list, shown: str, scan: _Scan) -> CsvText:
+    """The fast path; ``held`` holds the file's bytes alone, so they can be freed here."""
     import numpy as np
     import polars as pl
     import pyarrow as pa
 
+    data = held.pop()
     if not len(scan.starts):
         return CsvText([], 1, pl.DataFrame(), pl.Series("lines", [], dtype=pl.Int64))
     try:
@@ -241,32 +245,45 @@ def _read_with_arrow(data: bytes, shown: str, scan: _Scan) -> CsvText:
             bad = np.flatnonzero(~good & ~blank)
             if not len(bad):
                 return _read_with_csv_module(data, shown)
-            pieces, pos = [], body_start
+            view, pieces, pos = memoryview(data), [], body_start
             for r in bad:
-                pieces.append(data[pos:int(starts[r])])
+                pieces.append(view[pos:int(starts[r])])
                 pos = int(starts[r + 1]) if r + 1 < len(starts) else len(data)
-            pieces.append(data[pos:])
+            pieces.append(view[pos:])
+            rest = b"".join(pieces)  # one copy, without the odd records
+            del pieces
+            view.release()
             try:
-                table = _arrow_read(pa.py_buffer(b"".join(pieces)), names)
+                table = _arrow_read(pa.py_buffer(rest), names)
+                del rest
             except pa.ArrowInvalid:
                 return _read_with_csv_module(data, shown)
         if table.num_rows != int(good.sum()):
             # pyarrow read the records differently from the scan: trust the csv module.
             return _read_with_csv_module(data, shown)
-        frame = pl.from_arrow(table)
-        if not isinstance(frame, pl.DataFrame):  # pragma: no cover - a one-column table
-            frame = frame.to_frame(names[0])
     else:
-        frame = pl.DataFrame({c: pl.Series(c, [], dtype=pl.Utf8) for c in names})
+        table = None
     kept = np.flatnonzero(~blank)
     long_rows: dict = {}
     odd = np.flatnonzero(~good & ~blank)
+    parsed = []
     if len(odd):
         # Ragged records: few, read one by one and put back in their place.
         try:
             parsed = [_parse_record(data, int(starts[r]), int(ends[r])) for r in odd]
         except UnicodeDecodeError:
             raise _not_utf8(data, shown) from None
+    # The bytes are not needed any more: let them go before polars copies the columns,
+    # so the file, pyarrow's table and the frame are not all in memory at once.
+    del data
+    if table is not None:
+        frame = pl.from_arrow(table)
+        del table
+        if not isinstance(frame, pl.DataFrame):  # pragma: no cover - a one-column table
+            frame = frame.to_frame(names[0])
+    else:
+        frame = pl.DataFrame({c: pl.Series(c, [], dtype=pl.Utf8) for c in names})
+    if len(odd):
         extra = pl.DataFrame({c: pl.Series(c, [(v[i] if i < len(v) else None) for v in parsed], dtype=pl.Utf8)
                               for i, c in enumerate(names)})
         order = np.concatenate([np.flatnonzero(good), odd])
