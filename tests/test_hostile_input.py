@@ -114,3 +114,11 @@ def test_no_published_file_holds_a_cell_a_spreadsheet_would_run(tmp_path):
             for line, row in enumerate(csv.reader(fh), start=1):
                 for cell in row:
                     assert not (re.match(FORMULA_START, cell) and not number.match(cell)), (path.name, line, cell)
+
+
+def test_an_excel_date_number_is_named_with_its_date(tmp_path):
+    from kachin_events import validate
+
+    report = validate(_basic_with(tmp_path, "date_start", "46085"), today=__import__("datetime").date(2026, 11, 22))
+    found = [f for f in report.errors if f.rule == "type" and f.field == "date_start"]
+    assert len(found) == 1 and "2026-03-04" in found[0].message

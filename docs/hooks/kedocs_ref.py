@@ -357,7 +357,7 @@ def render_api(package, extra: list[tuple[str, object, str]] = (), notes: dict |
         obj = resolve(package, name, lazy)
         kind = "class" if inspect.isclass(obj) else "function" if callable(obj) else "constant"
         summary = (inspect.getdoc(obj) or "").split("\n\n")[0] if kind != "constant" else \
-            _comment_doc(__import__(defining_module(package, name, lazy), fromlist=["_"]), name)
+            _comment_doc(importlib.import_module(defining_module(package, name, lazy)), name)
         anchor = api_anchor(f"{package.__name__}.{name}")
         parts.append(f"| [`{name}`](#{anchor}) | {kind} | {_esc(rst_to_md(summary))} |")
     parts.append("")

@@ -23,6 +23,26 @@ _EXPECT = {
 }
 
 
+def excel_serial_date(value) -> str | None:
+    """The date a spreadsheet's day number stands for (None unless it looks like one, 1955-2119).
+
+    Excel and LibreOffice count days from 1899-12-30; a date cell saved without its
+    format arrives as that number.
+
+    Examples
+    --------
+    >>> excel_serial_date("46085"), excel_serial_date("46085.0"), excel_serial_date("12")
+    ('2026-03-04', '2026-03-04', None)
+    """
+    import datetime as dt
+    import re
+
+    m = re.fullmatch(r"([0-9]{5})(\.0+)?", str(value or "").strip())
+    if not m or not 20000 <= int(m.group(1)) <= 80000:
+        return None
+    return (dt.date(1899, 12, 30) + dt.timedelta(days=int(m.group(1)))).isoformat()
+
+
 def polars_dtype(type_: str):
     import polars as pl
 
@@ -90,7 +110,11 @@ def coerce(raw: RawTable, schema: TableSchema):
         cells = frame.filter(bad[f.name] & frame[CHECKED]).select(FILE, LINE, f.name)
         for file, line, value in cells.iter_rows():
             msg = _EXPECT[f.type]
-            if f.type == "date" and value and len(value) >= 8:
+            serial = excel_serial_date(value) if f.type == "date" else None
+            if serial:
+                msg += (f"; {value} looks like a spreadsheet's date number, which is {serial}: write {serial}, "
+                        "or format the column as text before typing dates")
+            elif f.type == "date" and value and len(value) >= 8:
                 msg += "; if the day is unknown, give the range with date_start/date_end and set date_precision"
             findings.append(Finding(file, line, f.name, value, "type", ERROR, msg))
     typed = typed.with_columns([typed[f.name].cast(polars_dtype(f.type)) for f in schema.fields])
