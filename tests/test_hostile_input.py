@@ -122,3 +122,22 @@ def test_an_excel_date_number_is_named_with_its_date(tmp_path):
     report = validate(_basic_with(tmp_path, "date_start", "46085"), today=__import__("datetime").date(2026, 11, 22))
     found = [f for f in report.errors if f.rule == "type" and f.field == "date_start"]
     assert len(found) == 1 and "2026-03-04" in found[0].message
+
+
+def test_swapped_coordinates_are_named_with_the_right_values(tmp_path):
+    import csv
+    import io
+
+    from kachin_events import validate
+
+    folder = _basic_with(tmp_path, "notes", "Fighting near the bridge reported by residents")
+    rows = list(csv.reader(io.StringIO((folder / "events.csv").read_text(encoding="utf-8"), newline="")))
+    lat, lon = rows[0].index("latitude"), rows[0].index("longitude")
+    rows[1][lat], rows[1][lon] = rows[1][lon], rows[1][lat]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    (folder / "events.csv").write_text(out.getvalue(), encoding="utf-8")
+    report = validate(folder, today=__import__("datetime").date(2026, 11, 22))
+    found = [f for f in report.errors if f.field == "latitude"]
+    assert len(found) == 1  # the latitude of 97 degrees is above the maximum of 90
+    assert "swapped" in found[0].message and f"write latitude {rows[1][lon]}" in found[0].message

@@ -171,8 +171,25 @@ def run_pandera(raw: RawTable, typed, context: Context, skip) -> list[Finding]:
         else:
             continue
         value = text[column][idx]
-        out.append(_finding(raw, idx, column, value, rid, schema_message(rid, ts, column, value)))
+        message = schema_message(rid, ts, column, value)
+        if column in ("latitude", "longitude") and rid in ("minimum", "maximum"):
+            message += _swap_hint(text, idx)
+        out.append(_finding(raw, idx, column, value, rid, message))
     return out
+
+
+def _swap_hint(text, idx: int) -> str:
+    """"; latitude and longitude look swapped ..." when the point swapped is in Kachin."""
+    from ..geometry import TOLERANCE_KM, in_state
+
+    try:
+        lat, lon = float(text["latitude"][idx]), float(text["longitude"][idx])
+    except (TypeError, ValueError, KeyError):
+        return ""
+    if not in_state([lon], [lat], TOLERANCE_KM)[0]:
+        return ""
+    return (f"; latitude and longitude look swapped: write latitude {text['longitude'][idx]} and longitude "
+            f"{text['latitude'][idx]}, which is in Kachin State")
 
 
 def _rule_message(rule, text, idx) -> str:
