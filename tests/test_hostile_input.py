@@ -141,3 +141,14 @@ def test_swapped_coordinates_are_named_with_the_right_values(tmp_path):
     found = [f for f in report.errors if f.field == "latitude"]
     assert len(found) == 1  # the latitude of 97 degrees is above the maximum of 90
     assert "swapped" in found[0].message and f"write latitude {rows[1][lon]}" in found[0].message
+
+
+def test_register_with_a_sha256sums_not_in_utf8_exits_2_naming_the_file(tmp_path):
+    from kachin_events.build import build_release
+
+    release = build_release("0.1.0", tmp_path / "releases")
+    sums = release / "SHA256SUMS"
+    sums.write_bytes(sums.read_bytes().replace(b"datapackage.json", "datapackage\u00e9.json".encode("latin-1")))
+    result = CliRunner().invoke(cli, ["register", str(release), "--registry", str(tmp_path / "registry.json")])
+    assert result.exit_code == 2, result.output
+    assert "SHA256SUMS" in result.output and "not UTF-8" in result.output

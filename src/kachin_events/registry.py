@@ -176,7 +176,11 @@ def release_entry(release_dir: str | Path, url: str | None = None) -> dict:
         listed = parse_sha256sums(sums_path.read_text(encoding="utf-8"), str(sums_path))
     except OSError as exc:
         msg = f"{sums_path}: cannot be read ({exc.strerror or exc}); is {folder} a built release folder?"
-        raise ValueError(msg) from None
+        raise UnreadableReleaseError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = (f"{sums_path}: is not UTF-8 text (byte {exc.start}); a SHA256SUMS file written by "
+               "`kachin-events build` is plain UTF-8: rebuild the release")
+        raise UnreadableReleaseError(msg) from None
     for rel, want in listed.items():
         p = folder / rel
         if not p.is_file():
@@ -194,7 +198,14 @@ def release_entry(release_dir: str | Path, url: str | None = None) -> dict:
     if "datapackage.json" not in listed:
         msg = f"{sums_path} does not list datapackage.json; is {folder} a built release folder?"
         raise ValueError(msg)
-    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    try:
+        desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        msg = f"{folder / 'datapackage.json'}: cannot be read as UTF-8 JSON ({exc}); rebuild the release"
+        raise UnreadableReleaseError(msg) from None
+    if not isinstance(desc, dict):
+        msg = f"{folder / 'datapackage.json'}: is not a data package (a JSON object); rebuild the release"
+        raise UnreadableReleaseError(msg)
     if desc.get("version") not in (None, version):
         msg = f"{folder / 'datapackage.json'} says version {desc.get('version')!r} but the folder is {version!r}"
         raise ValueError(msg)
@@ -224,6 +235,10 @@ def _write_atomic(path: Path, doc: dict) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+class UnreadableReleaseError(ValueError):
+    """A release whose SHA256SUMS or datapackage.json cannot be read (exit status 2 on the CLI)."""
 
 
 def register_release(release_dir: str | Path, url: str | None = None,

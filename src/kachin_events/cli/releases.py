@@ -172,7 +172,7 @@ def register(release_dir, url, registry_path):
       kachin-events register releases/0.1.0
       kachin-events register releases/0.1.0 --url https://data.example.org/kachin-events
     """
-    from ..registry import register_release
+    from ..registry import UnreadableReleaseError, register_release
 
     folder = Path(release_dir)
     if not (folder / "SHA256SUMS").is_file():
@@ -181,6 +181,9 @@ def register(release_dir, url, registry_path):
         sys.exit(2)
     try:
         entry = register_release(folder, url=url, registry_path=registry_path)
+    except UnreadableReleaseError as exc:
+        click.echo(f"kachin-events register: {exc}", err=True)
+        sys.exit(2)
     except (ValueError, OSError) as exc:
         click.echo(f"kachin-events register: {exc}", err=True)
         sys.exit(1)
