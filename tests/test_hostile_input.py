@@ -152,3 +152,14 @@ def test_register_with_a_sha256sums_not_in_utf8_exits_2_naming_the_file(tmp_path
     result = CliRunner().invoke(cli, ["register", str(release), "--registry", str(tmp_path / "registry.json")])
     assert result.exit_code == 2, result.output
     assert "SHA256SUMS" in result.output and "not UTF-8" in result.output
+
+
+@pytest.mark.parametrize("sep, word", [(";", "semicolons"), ("\t", "tabs")])
+def test_a_file_separated_by_another_delimiter_is_named_once(tmp_path, sep, word):
+    path = tmp_path / "events.csv"
+    path.write_text(f"event_id{sep}date_start{sep}notes\nKE000001{sep}2026-02-04{sep}x\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path), "--format", "json", "--today", "2026-11-22"])
+    assert result.exit_code == 2, result.output
+    doc = json.loads(result.output)
+    assert [f["rule"] for f in doc["errors"]] == ["unreadable"]  # the cause alone, not 20 missing columns
+    assert word in doc["errors"][0]["message"] and "comma" in doc["errors"][0]["message"]

@@ -329,6 +329,27 @@ def _blank_rows(cells, names: list, n: int):
     return first.scatter(rows, few)
 
 
+_DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def _check_delimiter(shown: str, header: list) -> None:
+    """Raise UnreadableError for a file whose header is one cell holding another delimiter.
+
+    Spreadsheets in many locales save "CSV" with semicolons; a tab-separated export is
+    common too. Read with commas, every row would be one long cell, and every column
+    "missing": the delimiter is the one finding worth giving.
+    """
+    if len(header) != 1 or not header[0]:
+        return
+    for sep, words in _DELIMITERS.items():
+        parts = [p.strip() for p in header[0].split(sep)]
+        if len(parts) > 1 and all(parts):
+            msg = (f"is separated by {words}, not commas (its header, line 1, is one cell: {header[0][:60]!r}); "
+                   "save it as \"CSV UTF-8 (comma delimited)\", or in LibreOffice choose the comma as field "
+                   "delimiter")
+            raise UnreadableError(shown, msg)
+
+
 def read_file(path: Path, shown: str | None = None, table: str | None = None) -> tuple[dict[str, RawTable], list[Finding]]:
     """Read one CSV, XLSX or JSON file into raw tables.
 
@@ -354,6 +375,7 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
         from .csvfile import read_csv_text
 
         text = read_csv_text(path, shown)
+        _check_delimiter(shown, text.header)
         name, why = (table, None) if table else match_table(path.name, text.header)
         if why:
             findings.append(_table_name_finding(shown, "file", path.name, name, why))
