@@ -163,3 +163,21 @@ def test_a_file_separated_by_another_delimiter_is_named_once(tmp_path, sep, word
     doc = json.loads(result.output)
     assert [f["rule"] for f in doc["errors"]] == ["unreadable"]  # the cause alone, not 20 missing columns
     assert word in doc["errors"][0]["message"] and "comma" in doc["errors"][0]["message"]
+
+
+def test_an_unreadable_file_comes_alone_without_the_foreign_keys_it_breaks(tmp_path):
+    """Root cause first: the actors file cannot be read, so no event is told its actor is unknown."""
+    import shutil
+    from pathlib import Path
+
+    from kachin_events import validate
+
+    repo = Path(__file__).resolve().parent.parent
+    shutil.copy(repo / "datapackage.json", tmp_path / "datapackage.json")
+    shutil.copytree(repo / "data", tmp_path / "data")
+    actors = tmp_path / "data" / "actors.csv"
+    actors.write_bytes(actors.read_text(encoding="utf-8").encode("utf-16"))
+    report = validate(tmp_path / "datapackage.json", today=__import__("datetime").date(2026, 11, 22))
+    assert report.exit_code == 2
+    assert [f.rule for f in report.errors] == ["unreadable"]
+    assert "actors.csv" in report.errors[0].file and "UTF-16" in report.errors[0].message

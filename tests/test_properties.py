@@ -57,7 +57,8 @@ def event_rows(draw):
             "fatalities_high": "" if fat is None else str(fat[2]),
             "civilian_targeting": draw(st.sampled_from(["true", "false", ""])),
             "event_clarity": str(draw(st.sampled_from([1, 2]))),
-            "notes": draw(st.text(NOTE_CHARS, min_size=20, max_size=60)).replace("\r", " "),
+            # A note starting with =, +, - or @ would be a formula-cell error: begin with a word.
+            "notes": "Reported: " + draw(st.text(NOTE_CHARS, min_size=20, max_size=60)).replace("\r", " "),
         })
     return rows
 

@@ -23,6 +23,15 @@ class PackageError(UnreadableError):
     """A datapackage.json that cannot be used."""
 
 
+def _unreadable(report: Report, exc: UnreadableError, tables: dict | None = None, table: str | None = None,
+                suffix: str = "") -> None:
+    """Report a file that cannot be read; mark its table as incomplete (its keys are not all known)."""
+    report.unreadable = True
+    report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message + suffix))
+    if tables is not None and table is not None:
+        tables.setdefault(table, RawTable(table)).incomplete = True
+
+
 def package_resources(package: Path, shown: str | None = None) -> dict[str, list[Path]]:
     """The data files of each table in a ``datapackage.json``.
 
@@ -66,8 +75,7 @@ def _read_package(package: Path, report: Report, checked: bool) -> dict[str, Raw
             try:
                 parts, findings = read_file(path, shown, table=table)
             except UnreadableError as exc:
-                report.unreadable = True
-                report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+                _unreadable(report, exc, tables, table)
                 continue
             if checked:
                 report.files.append(shown)
@@ -199,8 +207,7 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
     try:
         package, files = _resolve([str(p) for p in paths])
     except UnreadableError as exc:
-        report.unreadable = True
-        report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+        _unreadable(report, exc)
         return report.finish()
     try:
         if package is not None:
@@ -215,8 +222,7 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
             # New events may come without ids: check them under the ids `add` gives.
             provisional_ids(tables)
     except PackageError as exc:
-        report.unreadable = True
-        report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+        _unreadable(report, exc)
         return report.finish()
     _check(tables, present, report, today or dt.date.today(), frictionless_max_rows(frictionless_rows))
     if keep_tables:
@@ -239,8 +245,9 @@ def read_contribution(files: list[Path], report: Report, reference=None) -> tupl
         try:
             parts, findings = read_file(path, shown)
         except UnreadableError as exc:
-            report.unreadable = True
-            report.add(Finding(exc.file, None, None, None, "unreadable", ERROR, exc.message))
+            from .read import match_table
+
+            _unreadable(report, exc, contributed, match_table(path.name, [])[0])
             continue
         report.files.append(shown)
         report.extend(findings)
@@ -267,9 +274,7 @@ def read_contribution(files: list[Path], report: Report, reference=None) -> tupl
                 parts, _ = read_file(path, display_path(path), table=table)
             except UnreadableError as exc:
                 # Without its reference tables a submission cannot be judged.
-                report.unreadable = True
-                report.add(Finding(exc.file, None, None, None, "unreadable", ERROR,
-                                   f"{exc.message} (a reference table of {display_path(ref_pkg)})"))
+                _unreadable(report, exc, tables, table, f" (a reference table of {display_path(ref_pkg)})")
                 continue
             for part in parts.values():
                 raw.extend(part, checked=False)
@@ -323,7 +328,28 @@ def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.
                             f"than its limit of {frictionless_rows:,} (set KACHIN_EVENTS_FRICTIONLESS_MAX_ROWS "
                             "or --frictionless-max-rows to change it); every rule was checked by the columnar "
                             "validator")
-    report.findings = _one_cause_one_finding(report.findings)
+    report.findings = _without_follow_ons(_one_cause_one_finding(report.findings), tables)
+
+
+def _without_follow_ons(findings: list[Finding], tables: dict[str, RawTable]) -> list[Finding]:
+    """Drop the foreign-key findings into a table one of whose files could not be read.
+
+    Its codes are not all known, so "not an existing code" would be a guess; the
+    ``unreadable`` finding is the cause, and comes alone.
+    """
+    incomplete = {t for t, raw in tables.items() if raw.incomplete}
+    if not incomplete:
+        return findings
+    table_of = {f: t for t, raw in tables.items() if len(raw) for f in raw.file_names()}
+
+    def target(f: Finding) -> str | None:
+        table = table_of.get(f.file)
+        for fk in get_schema(table).foreign_keys if table else ():
+            if f.field in fk["fields"]:
+                return fk["reference"].get("resource") or table
+        return None
+
+    return [f for f in findings if not (f.rule == "foreign-key" and target(f) in incomplete)]
 
 
 # The checking stages, in the order _check runs them (benchmarks/ times each one).

@@ -54,6 +54,8 @@ class RawTable:
     def __init__(self, table: str, rows=None, files=None, lines=None, checked=None, missing=None):
         self.table = table
         self.missing: set = set(missing or ())
+        #: True when a file of this table could not be read: its keys are not all known.
+        self.incomplete = False
         self._frame = None
         self._rows = list(rows) if rows is not None else []
         self._files = list(files) if files is not None else []
@@ -161,6 +163,7 @@ class RawTable:
         """Append ``other``'s rows, marking them checked or not."""
         pl = _pl()
         self.missing |= other.missing
+        self.incomplete |= other.incomplete
         add = other.frame.with_columns(pl.lit(checked).alias(CHECKED))
         self._frame = add if not len(self) else pl.concat([self.frame, add], how="vertical")
         self._rows = self._files = self._lines = self._checked = None
