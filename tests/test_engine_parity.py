@@ -142,3 +142,38 @@ def test_injected_errors_are_found_the_same_way_by_both(tmp_path_factory, picks,
     assert not columnar.valid
     theirs = frictionless_alone(columnar)
     assert {(f.file, f.row, f.field, f.rule) for f in columnar.findings if f.rule in FRICTIONLESS_RULES} <= theirs
+
+
+# -- formats: a value frictionless rejects is never valid for us ---------------------------
+FORMAT_VALUES = ["KNG article", "https://www.kachinnews.com/2026/02/report", "http://example.org", "www.example.org",
+                 "mailto:editor@example.org", "ftp://files.example.org/a.pdf", "https:", "1234", "  https://x.org"]
+
+
+def _format_fields():
+    from kachin_events.schema import TABLES
+
+    return [(t, f.name) for t in TABLES for f in get_schema(t).fields if f.format not in (None, "default")]
+
+
+def test_some_field_has_a_format():
+    assert _format_fields()
+
+
+@pytest.mark.parametrize("table, field", _format_fields())
+@pytest.mark.parametrize("value", FORMAT_VALUES)
+def test_engines_agree_on_every_format(table, field, value):
+    from frictionless import Resource, Schema
+
+    from kachin_events.validation.coerce import coerce
+    from kachin_events.validation.table import RawTable
+
+    ts = get_schema(table)
+    names = ts.field_names
+    row = [value if n == field else None for n in names]
+    ours = [f for f in coerce(RawTable(table, rows=[row], files=["t.csv"], lines=[2], checked=[True]), ts)[1]
+            if f.field == field]
+    only = {"fields": [dict(next(f for f in ts.descriptor["fields"] if f["name"] == field))]}
+    only["fields"][0].get("constraints", {}).pop("required", None)
+    report = Resource(data=[[field], [value]], schema=Schema.from_descriptor(only)).validate()
+    theirs = [e for e in report.tasks[0].errors if e.to_descriptor().get("fieldName") == field]
+    assert bool(ours) == bool(theirs), (value, [f.message for f in ours], [e.message for e in theirs])

@@ -123,7 +123,7 @@ RULES: tuple[Rule, ...] = (
        "Rewrite the start of the text so it begins with a letter, digit or quote."),
     _S("extra-cells", ERROR, "No row has more cells than the header.",
        "Quote values that contain commas, or remove the stray cells."),
-    _S("type", ERROR, "Each cell has the field's type (integer, number, date YYYY-MM-DD, boolean true/false).",
+    _S("type", ERROR, "Each cell has the field's type (integer, number, date YYYY-MM-DD, boolean true/false) and format (a web address with its scheme where the format is uri).",
        "Write the value in the type's form; leave the cell empty if the value is unknown."),
     _S("required", ERROR, "A required field is not empty.", "Fill in the cell; the codebook says what it holds."),
     _S("enum", ERROR, "The value is one of the field's allowed values.",

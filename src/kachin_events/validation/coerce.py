@@ -54,10 +54,31 @@ def polars_dtype(type_: str):
     }.get(type_, pl.Utf8)
 
 
-def _cast(col, type_: str):
+#: Formats of string fields frictionless checks, as a pattern and what to write instead.
+#: (frictionless reads a ``uri`` with rfc3986 and requires its scheme.)
+FORMATS = {
+    "uri": (r"^[A-Za-z][A-Za-z0-9+.\-]*:", "is not a web address: write the whole address with its scheme, "
+            "like https://www.example.org/report, or leave the cell empty"),
+}
+
+
+def _kind(f) -> str | None:
+    """What a field's cells must be beyond text: its type, or its string format."""
+    if f.type in _EXPECT:
+        return f.type
+    return f"format:{f.format}" if f.type == "string" and f.format in FORMATS else None
+
+
+def _expect(kind: str) -> str:
+    return FORMATS[kind.split(":", 1)[1]][1] if kind.startswith("format:") else _EXPECT[kind]
+
+
+def _cast(col, type_: str, format_: str | None = None):
     import polars as pl
 
     c = pl.col(col)
+    if type_ == "string" and format_ in FORMATS:
+        return pl.when(c.str.contains(FORMATS[format_][0])).then(c).otherwise(None)
     if type_ == "integer":
         ok = c.str.contains(r"^[+-]?[0-9]+$")
         return pl.when(ok).then(c.str.to_integer(strict=False)).otherwise(None)
@@ -92,10 +113,10 @@ def coerce(raw: RawTable, schema: TableSchema):
 
     frame = raw.frame
     names = schema.field_names
-    exprs = [_cast(f.name, f.type).alias(f.name) for f in schema.fields]
+    exprs = [_cast(f.name, f.type, f.format).alias(f.name) for f in schema.fields]
     typed = frame.select(exprs) if names else frame
     bad = frame.select([(pl.col(f.name).is_not_null() & typed[f.name].is_null()).alias(f.name)
-                        if f.type in _EXPECT else pl.repeat(False, frame.height).alias(f.name)
+                        if _kind(f) else pl.repeat(False, frame.height).alias(f.name)
                         for f in schema.fields])
     # A missing column was reported once for its file; its cells are not news.
     gone: dict[str, list] = {}
@@ -105,11 +126,11 @@ def coerce(raw: RawTable, schema: TableSchema):
                                if n in names])
     findings = []
     for f in schema.fields:
-        if f.type not in _EXPECT or not bad[f.name].any():
+        if not _kind(f) or not bad[f.name].any():
             continue
         cells = frame.filter(bad[f.name] & frame[CHECKED]).select(FILE, LINE, f.name)
         for file, line, value in cells.iter_rows():
-            msg = _EXPECT[f.type]
+            msg = _expect(_kind(f))
             serial = excel_serial_date(value) if f.type == "date" else None
             if serial:
                 msg += (f"; {value} looks like a spreadsheet's date number, which is {serial}: write {serial}, "
