@@ -52,6 +52,7 @@ NOT_INJECTED = {
     "duplicate-column": "about a file's header: a doubled column changes every row",
     "column-order": "about a file's header (a warning on the whole file), not a row",
     "table-name": "about a file's name, not a row; the files are named after their tables",
+    "workbook-formula": "about workbook cells; the benchmark writes CSV files",
     "engine-error": "a bug in kachin-events, not a property of data",
     "unlisted-file": "about the repository's data folder, not a contributed file",
     "coding-notes": "about the repository's report folders, not a contributed file",

@@ -181,3 +181,27 @@ def test_an_unreadable_file_comes_alone_without_the_foreign_keys_it_breaks(tmp_p
     assert report.exit_code == 2
     assert [f.rule for f in report.errors] == ["unreadable"]
     assert "actors.csv" in report.errors[0].file and "UTF-16" in report.errors[0].message
+
+
+def test_a_workbook_formula_without_a_value_is_the_one_finding_at_its_cell(tmp_path):
+    """openpyxl stores no computed value: the cell reads as empty, but the formula is the cause."""
+    import csv
+    from pathlib import Path
+
+    import openpyxl
+
+    from kachin_events import validate
+
+    src = Path(__file__).parent / "data" / "valid" / "basic"
+    rows = list(csv.reader((src / "events.csv").open(newline="", encoding="utf-8")))
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "events"
+    for row in rows:
+        ws.append(row)
+    notes = rows[0].index("notes") + 1
+    ws.cell(row=2, column=notes).value = '=CONCATENATE("Clash near ", "the bridge")'
+    wb.save(tmp_path / "events.xlsx")
+    (tmp_path / "event_sources.csv").write_bytes((src / "event_sources.csv").read_bytes())
+    report = validate(tmp_path, today=__import__("datetime").date(2026, 11, 22))
+    assert [(f.row, f.field, f.rule) for f in report.errors] == [(2, "notes", "workbook-formula")]

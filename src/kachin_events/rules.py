@@ -144,6 +144,8 @@ RULES: tuple[Rule, ...] = (
        "Nothing to fix in the data: this is a bug in kachin-events; please report it."),
     _S("unlisted-file", ERROR, "Every data file under data/ is listed in datapackage.json.",
        "Add the file's path to its resource in datapackage.json, or remove the file."),
+    _S("workbook-formula", ERROR, "No data cell of a submitted workbook holds a formula: values only.",
+       "Copy the cells and paste them back as values only (Paste special, Values)."),
     _S("table-name", WARNING, "A contributed file, sheet or JSON key is named after the table it holds.",
        "Rename the file or sheet to the table's name (for example events.csv, or a sheet named event_sources)."),
     # Contributing: names instead of codes, the report folder, and the base a pull request starts from.

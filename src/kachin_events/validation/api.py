@@ -418,10 +418,14 @@ def _one_cause_one_finding(findings: list[Finding]) -> list[Finding]:
                     if f.severity == ERROR and f.field and is_field_rule(f) and f.rule != "foreign-key"}
     key_errors = field_errors | {(f.file, f.row, f.field) for f in findings if f.rule == "foreign-key"}
     named = {(f.file, f.row, f.field) for f in findings if f.rule in NAME_RULES}
+    # A workbook cell holding a formula may read as empty or stale: its other findings follow.
+    formulas = {(f.file, f.row, f.field) for f in findings if f.rule == "workbook-formula"}
     unfilled = {(file, row, code) for file, row, name in named for code in filled_by(name)}
     out = []
     for f in findings:
         cell = (f.file, f.row, f.field)
+        if cell in formulas and f.rule != "workbook-formula":
+            continue
         if f.rule == "foreign-key" and cell in field_errors:
             continue
         if f.rule not in NAME_RULES and is_field_rule(f) and (

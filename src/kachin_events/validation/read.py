@@ -350,6 +350,31 @@ def _check_delimiter(shown: str, header: list) -> None:
             raise UnreadableError(shown, msg)
 
 
+def _formula_findings(where: str, table: str, sheet) -> list[Finding]:
+    """A ``workbook-formula`` finding for every data cell of a sheet that holds a formula.
+
+    A formula's value is whatever the spreadsheet last computed, and a file written by
+    another program may hold none: the data must be the values themselves.
+    """
+    cells = getattr(sheet, "formulas", None)
+    if not cells:
+        return []
+    fields = set(get_schema(table).field_names)
+    row_of = {int(line): i for i, line in enumerate(sheet.lines)}
+    out = []
+    for line, col in sorted(cells):
+        i = row_of.get(line)
+        name = (sheet.header[col] or "").strip() if col < len(sheet.header) else ""
+        if i is None or name not in fields:
+            continue
+        value = sheet.frame[str(col)][i]
+        msg = ("holds a formula, not a value: its value is whatever the spreadsheet last computed, and a file "
+               "saved by another program may hold none; copy the cells and paste them back as values only "
+               "(Paste special, Values)")
+        out.append(Finding(where, line, name, value, "workbook-formula", ERROR, msg))
+    return out
+
+
 def read_file(path: Path, shown: str | None = None, table: str | None = None) -> tuple[dict[str, RawTable], list[Finding]]:
     """Read one CSV, XLSX or JSON file into raw tables.
 
@@ -413,7 +438,7 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
             kind = ("sheet" if not json_mode else "key") if part else "file"
             findings.append(_table_name_finding(where, kind, part or path.name, name, why))
         raw, f = to_raw_table(name, where, text, json_mode=json_mode)
-        findings += f
+        findings += f + _formula_findings(where, name, text)
         if name in out:
             out[name].extend(raw)
         else:
