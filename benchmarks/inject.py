@@ -507,6 +507,11 @@ def _other_rules(sc: Scenario) -> tuple[list[Recipe], dict]:
     out, why = [
         Recipe("blank-row", "blank-row", "events", None, "an empty line before a valid row", _apply_blank),
         Recipe("extra-cells", "extra-cells", "events", None, "one cell more than the header", _apply_extra_cells),
+        _one_change("invisible-character", "events", "notes", "a zero-width space inside notes",
+                    _set(notes=lambda sc, ev: (ev["notes"] or "Reported") + "\u200b.")),
+        _one_change("zawgyi", "events", "notes", "notes in Burmese typed in the Zawgyi encoding",
+                    _set(notes="\u1017\u1014\u1039\u1038\u1031\u1019\u102c\u1039\u1019\u103d\u102c "
+                               "\u1010\u102d\u102f\u1000\u1039\u1015\u103c\u1032\u1019\u103a\u102c\u1038")),
         _one_change("formula-cell", "events", "notes", "notes beginning with '=' (a spreadsheet formula)",
                     _set(notes='=HYPERLINK("http://example.invalid","the full report is here")')),
         _one_change("unknown-name", "events", "location", "location a name not in the gazetteer, no location_pcode",

@@ -205,3 +205,38 @@ def test_a_workbook_formula_without_a_value_is_the_one_finding_at_its_cell(tmp_p
     (tmp_path / "event_sources.csv").write_bytes((src / "event_sources.csv").read_bytes())
     report = validate(tmp_path, today=__import__("datetime").date(2026, 11, 22))
     assert [(f.row, f.field, f.rule) for f in report.errors] == [(2, "notes", "workbook-formula")]
+
+
+ZAWGYI = ["\u103b\u1019\u1014\u1039\u1019\u102c\u1005\u102c",  # Myanmar script, typed in Zawgyi
+          "\u1017\u1014\u1039\u1038\u1031\u1019\u102c\u1039\u1019\u103d\u102c \u1010\u102d\u102f\u1000\u1039\u1015\u103c\u1032"
+          "\u1019\u103a\u102c\u1038 \u1016\u103c\u1005\u1039\u1015\u103d\u102c\u1038\u1001\u1032\u1037\u101e\u100a\u1039"]
+
+
+def test_the_zawgyi_threshold_passes_the_gazetteer_and_catches_zawgyi():
+    from myanmartools import ZawgyiDetector
+
+    from kachin_events.tables import read_tables
+    from kachin_events.validation.cells import ZAWGYI_THRESHOLD
+
+    detector = ZawgyiDetector()
+    names = read_tables()["locations"]["name_mmr"].drop_nulls().to_list()
+    assert len(names) > 100 and all(detector.get_zawgyi_probability(n) < ZAWGYI_THRESHOLD for n in names)
+    assert all(detector.get_zawgyi_probability(z) >= ZAWGYI_THRESHOLD for z in ZAWGYI)
+
+
+@pytest.mark.parametrize("value", ZAWGYI)
+def test_zawgyi_text_is_an_error_at_its_cell(tmp_path, value):
+    from kachin_events import validate
+
+    report = validate(_basic_with(tmp_path, "notes", value), today=__import__("datetime").date(2026, 11, 22))
+    assert [(f.row, f.field) for f in report.errors if f.rule == "zawgyi"] == [(2, "notes")]
+
+
+def test_an_invisible_character_is_a_warning_at_its_cell(tmp_path):
+    from kachin_events import validate
+
+    value = "Fighting near the\u200b bridge, reported by residents\u202e"
+    report = validate(_basic_with(tmp_path, "notes", value), today=__import__("datetime").date(2026, 11, 22))
+    found = [f for f in report.warnings if f.rule == "invisible-character"]
+    assert [(f.row, f.field) for f in found] == [(2, "notes")]
+    assert "U+200B" in found[0].message and "U+202E" in found[0].message

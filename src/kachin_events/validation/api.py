@@ -366,11 +366,12 @@ def coerce_tables(tables: dict[str, RawTable], report: Report) -> tuple[dict, di
 
 
 def check_cells(tables: dict[str, RawTable], report: Report) -> None:
-    """Text cells a spreadsheet would run as formulas."""
-    from .cells import formula_findings
+    """Text cells a spreadsheet would run as formulas, invisible characters, Zawgyi Burmese."""
+    from .cells import formula_findings, invisible_findings, zawgyi_findings
 
     for table in TABLES:
-        report.extend(formula_findings(tables[table]))
+        for check in (formula_findings, invisible_findings, zawgyi_findings):
+            report.extend(check(tables[table]))
 
 
 def check_with_pandera(tables: dict[str, RawTable], typed: dict, skip: dict, ctx, report: Report) -> None:
