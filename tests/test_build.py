@@ -324,6 +324,8 @@ def _field_values(f):
     elif f.type == "string":
         if "pattern" in c:
             base = st.from_regex(f"(?:{c['pattern']})", fullmatch=True)
+        elif f.format == "uri":  # a web address with its scheme (the uri format)
+            base = st.sampled_from(["https://", "http://", "mailto:"]).flatmap(lambda s: _text(1).map(lambda t: s + t))
         else:
             base = _text(max(1, c.get("minLength", 1)))
     elif f.type == "integer":
