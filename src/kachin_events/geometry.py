@@ -147,11 +147,12 @@ def in_state(lats, lons, tolerance_km: float = TOLERANCE_KM) -> np.ndarray:
 
 
 def _township_positions(pcodes) -> np.ndarray:
-    """Each P-code's index in :func:`boundaries` (-1: not a township), by sorted search."""
-    codes = np.array([t["admin3_pcode"] for t in boundaries().townships])  # sorted by P-code
-    given = np.array(["" if c is None else str(c) for c in np.asarray(pcodes, dtype=object)], dtype=str)
-    pos = np.clip(np.searchsorted(codes, given), 0, len(codes) - 1)
-    return np.where(codes[pos] == given, pos, -1)
+    """Each P-code's index in :func:`boundaries` (-1: not a township), looked up by polars."""
+    import polars as pl
+
+    codes = [t["admin3_pcode"] for t in boundaries().townships]  # 18 townships: a small reference
+    return (pl.Series("p", pcodes, dtype=pl.String, strict=False)
+            .replace_strict(codes, list(range(len(codes))), default=-1, return_dtype=pl.Int64).to_numpy())
 
 
 def distance_to_township_km(lats, lons, pcodes) -> np.ndarray:
@@ -299,33 +300,16 @@ def check_in_state(df, ctx):
     return pl.Series("ok", ok, dtype=pl.Boolean) | lat.is_null() | lon.is_null()
 
 
-def _stated_positions(df) -> np.ndarray:
-    """Each row's stated township (admin3_pcode) as its index in :func:`boundaries` (-1: not a township)."""
-    pl = _polars()
-
-    codes = [t["admin3_pcode"] for t in boundaries().townships]  # 18 townships: a small reference
-    return (df["admin3_pcode"].cast(pl.String)
-            .replace_strict(codes, list(range(len(codes))), default=-1, return_dtype=pl.Int64).to_numpy())
-
-
 def _township_distance(df):
     """km from each point to its stated township's polygon (NaN when either is missing).
 
-    :func:`distance_to_township_km` for the rules' typed frames, with the P-codes looked
-    up by polars rather than one at a time.
+    :func:`distance_to_township_km` for the rules' typed frames, once per distinct point.
     """
     pl = _polars()
-    b = boundaries()
 
     def distance(points):
-        pts, ok = _points_km(points["latitude"].cast(pl.Float64).to_numpy(),
-                             points["longitude"].cast(pl.Float64).to_numpy())
-        out = np.full(len(pts), np.nan)
-        pos = _stated_positions(points)
-        have = (pos >= 0) & ok
-        if have.any():
-            out[have] = _distances(b.polygons_km[pos[have]], pts[have])
-        return out
+        return distance_to_township_km(points["latitude"].cast(pl.Float64).to_numpy(),
+                                       points["longitude"].cast(pl.Float64).to_numpy(), points["admin3_pcode"])
 
     return _on_distinct(df, ["latitude", "longitude", "admin3_pcode"], distance)
 

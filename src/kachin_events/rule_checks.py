@@ -197,12 +197,17 @@ def check_actor_distinct(df, ctx):
     return _ok(df["actor1"] != df["actor2"])
 
 
-def check_event_has_source(df, ctx):
+def _cited(df, ctx, column: str):
+    """True where the row's ``column`` appears in event_sources (all pass when the input has none)."""
     links = ctx.tables.get("event_sources")
     if "event_sources" not in ctx.present or links is None:
-        # Judged once for the whole input by engines (a lone events file).
+        # Without the input's own claims, citation cannot be judged (a lone events file).
         return _all_pass(df)
-    return _ok(_is_in(df["event_id"], links["event_id"])).alias("ok")
+    return _ok(_is_in(df[column], links[column])).alias("ok")
+
+
+def check_event_has_source(df, ctx):
+    return _cited(df, ctx, "event_id")
 
 
 def check_geo_precision_level(df, ctx):
@@ -244,10 +249,7 @@ def check_publication_future(df, ctx):
 
 
 def check_source_used(df, ctx):
-    links = ctx.tables.get("event_sources")
-    if "event_sources" not in ctx.present or links is None:
-        return _all_pass(df)
-    return _ok(_is_in(df["source_id"], links["source_id"])).alias("ok")
+    return _cited(df, ctx, "source_id")
 
 
 # -- claims, corrections and retractions ---------------------------------------------------

@@ -133,7 +133,7 @@ class _Hints:
 
     def __init__(self, target: str, ref_fields: list, table: RawTable | None):
         self.target, self.ref_fields, self.table = target, ref_fields, table
-        self._codes = None
+        self._codes = self._where = None
 
     def message(self, value) -> str:
         key = ", ".join(self.ref_fields)
@@ -141,7 +141,7 @@ class _Hints:
         table = self.table
         if table is None or not len(table):
             return msg + f" (it has no rows yet); add the {self.target} row to your submission"
-        if not hasattr(self, "_where"):
+        if self._where is None:
             repo = describe_files(table.file_names(checked=False))
             mine = describe_files(table.file_names(checked=True))
             self._where = f"{repo} or your {mine}" if repo and mine else repo or mine
