@@ -257,7 +257,10 @@ def test_a_failed_write_is_undone(repo, monkeypatch):
 
 BASE_EVENT = rows(NEW_REPORT / "events.csv")[0]
 LINKED = {name: rows(NEW_REPORT / f"{name}.csv") for name in ("event_sources", "event_actors", "event_tags")}
-NOTE_TEXT = st.text(st.sampled_from(list("abcdefghij KLMNO,.;\"'\n-()ဗကျ")), min_size=0, max_size=40)
+# Burmese comes as whole Unicode words: a lone medial (ျ) after punctuation is how Zawgyi
+# text looks, and the zawgyi rule refuses it.
+NOTE_TEXT = st.lists(st.sampled_from(list("abcdefghij KLMNO,.;\"'\n-()") + ["ဗန်းမော်", "ကျောက်", "မြစ်"]),
+                     max_size=40).map("".join)
 
 
 @st.composite
