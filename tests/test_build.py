@@ -4,8 +4,11 @@ reads back as exactly the CSV rows in pyarrow, polars and DuckDB."""
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import json
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -47,6 +50,23 @@ def releases(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def release(releases) -> Path:
     return releases / VERSION
+
+
+def assert_sums_agree_with_descriptor(folder: Path) -> None:
+    """SHA256SUMS lists every file but itself with the hash the descriptor gives it (read
+    without the package's parsers, which are what is being checked)."""
+    sums = {}
+    for line in (folder / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, sep, rel = line.partition("  ")
+        assert sep and re.fullmatch("[0-9a-f]{64}", digest), line
+        sums[rel] = digest
+    desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    declared = {r["path"]: r["hash"] for r in desc["resources"]}
+    assert set(sums) == set(declared) | {"datapackage.json", "CHANGELOG.md"}
+    for rel, value in declared.items():
+        assert value == f"sha256:{sums[rel]}", rel
+    for rel, digest in sums.items():
+        assert hashlib.sha256((folder / rel).read_bytes()).hexdigest() == digest, rel
 
 
 def _expected_files() -> set[str]:
@@ -225,6 +245,28 @@ def test_verify_release_catches_parquet_rows_that_differ_from_csv(release, tmp_p
 # -- reproducibility and safety ----------------------------------------------------------
 
 
+def test_sha256sums_agrees_with_the_descriptor(release):
+    assert_sums_agree_with_descriptor(release)
+
+
+def test_rebuild_in_another_process_hash_seed_and_time_zone_is_byte_identical(releases, tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SOURCE_DATE_EPOCH", "PYTHONHASHSEED", "TZ")}
+    env["PYTHONHASHSEED"] = "4242" if os.environ.get("PYTHONHASHSEED") != "4242" else "7"
+    env["TZ"] = "Pacific/Auckland" if os.environ.get("TZ") != "Pacific/Auckland" else "America/Los_Angeles"
+    probe = subprocess.run([sys.executable, "-c", "import time, sys; print(time.strftime('%z'), hash('kachin'))"],
+                           env=env, capture_output=True, text=True, check=True)
+    offset, seeded = probe.stdout.split()
+    assert offset not in ("+0000", "-0000")  # the zone really is in force (tzdata is installed)
+    assert int(seeded) != hash("kachin")  # and strings hash differently from this process
+    again = tmp_path / "again"
+    proc = subprocess.run([sys.executable, "-m", "kachin_events", "build", "--version", VERSION, "--out", str(again),
+                           "--package", str(PACKAGE)], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert _tree(again) == _tree(releases)
+    assert_sums_agree_with_descriptor(again / VERSION)
+
+
 def test_rebuild_is_byte_identical_zip_included(releases, tmp_path):
     again = tmp_path / "again"
     with pytest.MonkeyPatch.context() as mp:
@@ -265,6 +307,72 @@ def test_existing_release_is_never_overwritten(releases, tmp_path):
     result = CliRunner().invoke(cli, ["build", "--version", VERSION, "--out", str(base), "--package", str(PACKAGE)])
     assert result.exit_code == 1 and zip_name(VERSION) in result.output
     assert sorted(p.name for p in base.iterdir()) == [zip_name(VERSION)]
+
+
+def test_equal_or_lower_version_is_refused_and_nothing_changes(releases, tmp_path):
+    base = tmp_path / "site"
+    shutil.copytree(releases, base)
+    before = _tree(base)
+    runner = CliRunner()
+    for version, says in ((VERSION, "already exists"), ("0.0.9", "below the newest release 0.1.0")):
+        result = runner.invoke(cli, ["build", "--version", version, "--out", str(base), "--package", str(PACKAGE)])
+        assert result.exit_code == 1, result.output
+        assert says in result.stderr and "Traceback" not in result.output
+        assert _tree(base) == before
+        assert sorted(p.name for p in base.iterdir()) == [VERSION, zip_name(VERSION)]
+    # The version check itself refuses an equal version (not only the existing folder).
+    with pytest.raises(build.VersionError, match=f"version {VERSION} is already released in"):
+        build.check_version(VERSION, base, None)
+
+
+def _stats(folder: Path) -> dict[str, tuple]:
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino, p.stat().st_mode)
+            for p in [folder, *folder.rglob("*")]}
+
+
+def test_next_release_never_touches_an_earlier_one(releases, tmp_path):
+    base = tmp_path / "site"
+    shutil.copytree(releases, base)
+    tree, stats = _tree(base / VERSION), _stats(base / VERSION)
+    zipped = base / zip_name(VERSION)
+    zip_bytes, zip_stat = zipped.read_bytes(), zipped.stat()
+    new = build_release("0.1.1", base, PACKAGE)
+    assert _tree(base / VERSION) == tree and _stats(base / VERSION) == stats
+    assert zipped.read_bytes() == zip_bytes and zipped.stat().st_mtime_ns == zip_stat.st_mtime_ns
+    assert sorted(p.name for p in base.iterdir()) == [VERSION, "0.1.1", zip_name(VERSION), zip_name("0.1.1")]
+    assert verify_release(new) == []
+    assert_sums_agree_with_descriptor(new)
+
+
+@pytest.mark.parametrize("zip_ok", [True, False])
+def test_next_build_removes_stale_staging_and_finishes_a_killed_placement(releases, tmp_path, zip_ok):
+    base = tmp_path / "site"
+    shutil.copytree(releases, base)
+    original = (base / zip_name(VERSION)).read_bytes()
+    # Killed between renaming 0.1.0 into place and placing its zip:
+    killed = base / f".building-{VERSION}-killed"
+    killed.mkdir()
+    (base / zip_name(VERSION)).rename(killed / zip_name(VERSION))
+    if not zip_ok:  # a zip that does not hold the folder's files is never placed
+        (killed / zip_name(VERSION)).write_bytes(original[:-100])
+    # Killed while writing 0.2.0:
+    (base / ".building-0.2.0-killed" / "0.2.0" / "csv").mkdir(parents=True)
+    (base / ".building-0.2.0-killed" / "0.2.0" / "csv" / "events.csv").write_text("half", encoding="utf-8")
+    # Another build still running (it holds the lock of its staging folder):
+    running = base / ".building-0.3.0-running"
+    running.mkdir()
+    fd = os.open(running, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        build_release("0.1.1", base, PACKAGE)
+    finally:
+        os.close(fd)
+    names = sorted(p.name for p in base.iterdir())
+    expected = [running.name, VERSION, "0.1.1", zip_name(VERSION), zip_name("0.1.1")]
+    assert names == sorted(expected if zip_ok else [n for n in expected if n != zip_name(VERSION)])
+    if zip_ok:
+        assert (base / zip_name(VERSION)).read_bytes() == original
+    assert verify_release(base / VERSION) == []
 
 
 def test_invalid_data_is_refused_with_the_report(tmp_path):

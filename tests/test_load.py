@@ -15,7 +15,14 @@ from click.testing import CliRunner
 
 from conftest import RELEASE_VERSION as V
 from kachin_events.cli import cli
-from kachin_events.loader import DownloadError, HashMismatchError, download, load
+from kachin_events.loader import (
+    CorruptedCacheWarning,
+    DownloadError,
+    HashMismatchError,
+    UnregisteredReleaseWarning,
+    download,
+    load,
+)
 from kachin_events.registry import get_entry, register_release, sha256_file, versions
 from kachin_events.schema import TABLES, get_schema
 
@@ -143,9 +150,9 @@ def test_load_release_equals_its_csv(hosted, release_base, tmp_path):
     cache = tmp_path / "cache"
     df = load("events", version=V, cache_dir=cache)
     assert _records(df) == _csv_records(release_base / V / "csv" / "events.csv", "events")
-    # Parquet preferred; the descriptor and the table file are all that was fetched.
-    assert hosted.requests == [f"/{V}/datapackage.json", f"/{V}/parquet/events.parquet"]
-    assert _files(cache / V) == {"datapackage.json", "parquet/events.parquet"}
+    # Parquet preferred; the descriptor, the checksums and the table file are all that was fetched.
+    assert hosted.requests == [f"/{V}/datapackage.json", f"/{V}/SHA256SUMS", f"/{V}/parquet/events.parquet"]
+    assert _files(cache / V) == {"datapackage.json", "SHA256SUMS", "parquet/events.parquet"}
 
 
 
@@ -195,20 +202,25 @@ def test_tampered_file_is_refused_and_not_cached(hosted, release_base, tmp_path)
         load("events", version=V, cache_dir=cache)
     msg = str(err.value)
     assert "parquet/events.parquet" in msg and want in msg and got in msg and "registry" in msg
-    # Only the verified descriptor stays: no partial, temporary or tampered file.
-    assert _files(cache / V) == {"datapackage.json"}
+    assert msg.startswith(f"release {V} was refused")
+    # Only the verified descriptor and checksums stay: no partial, temporary or tampered file.
+    assert _files(cache / V) == {"datapackage.json", "SHA256SUMS"}
     assert not (cache / V / "parquet").exists()
 
 
-def test_changed_cached_file_is_refused_and_deleted(hosted, tmp_path):
+@pytest.mark.parametrize("rel", ["parquet/events.parquet", "datapackage.json", "SHA256SUMS"])
+def test_changed_cached_file_is_downloaded_again_in_the_same_call(hosted, tmp_path, rel):
     cache = tmp_path / "cache"
-    load("events", version=V, cache_dir=cache)
-    cached = cache / V / "parquet" / "events.parquet"
-    cached.write_bytes(b"not parquet")
-    with pytest.raises(HashMismatchError, match=r"events\.parquet: SHA-256 is [0-9a-f]{64} but release .* says"):
-        load("events", version=V, cache_dir=cache)
-    assert not cached.exists()
-    assert len(load("events", version=V, cache_dir=cache)) > 0  # downloaded anew
+    first = load("events", version=V, cache_dir=cache)
+    cached = cache / V / rel
+    cached.write_bytes(cached.read_bytes()[:-1] + b"X")
+    bad = sha256_file(cached)
+    asked = len(hosted.requests)
+    with pytest.warns(CorruptedCacheWarning, match=rf"{rel}.*had SHA-256 {bad}, not {get_entry(V)['files'][rel]}"):
+        again = load("events", version=V, cache_dir=cache)
+    assert _records(again) == _records(first)
+    assert sha256_file(cached) == get_entry(V)["files"][rel]  # the good copy, checked
+    assert hosted.requests[asked:] == [f"/{V}/{rel}"]  # only the bad file was fetched again
 
 
 def test_missing_file_is_a_clear_error(hosted, release_base, tmp_path):
@@ -216,7 +228,7 @@ def test_missing_file_is_a_clear_error(hosted, release_base, tmp_path):
     cache = tmp_path / "cache"
     with pytest.raises(DownloadError, match=r"parquet/actors\.parquet of release 0\.1\.0 is not on the server \(HTTP 404\)"):
         load("actors", version=V, cache_dir=cache)
-    assert _files(cache / V) == {"datapackage.json"}
+    assert _files(cache / V) == {"datapackage.json", "SHA256SUMS"}
 
 
 def test_server_down_is_a_clear_error(release_base, registry_file, closed_port_url, tmp_path):
@@ -246,13 +258,16 @@ def test_unknown_version_without_url(registry_file, tmp_path):
 
 
 # -- versions not in the registry: checked against their own datapackage.json -----------
+@pytest.mark.filterwarnings("ignore::kachin_events.integrity.UnregisteredReleaseWarning")
 def test_unregistered_release_checked_against_its_descriptor(release_base, registry_file, serve, tmp_path):
     server = serve(release_base)
-    df = load("events", version=V, base_url=server.url, cache_dir=tmp_path / "c")
+    with pytest.warns(UnregisteredReleaseWarning, match=f"release {V} is not in the registry.*verified against "
+                                                        "its own descriptor only"):
+        df = load("events", version=V, base_url=server.url, cache_dir=tmp_path / "c")
     assert _records(df) == _csv_records(release_base / V / "csv" / "events.csv", "events")
     served = release_base / V / "parquet" / "actors.parquet"
     served.write_bytes(served.read_bytes() + b"\0")
-    with pytest.raises(HashMismatchError, match=r"the release datapackage\.json says") as err:
+    with pytest.raises(HashMismatchError, match=r"the release's datapackage\.json and SHA256SUMS say [0-9a-f]{64}") as err:
         load("actors", version=V, base_url=server.url, cache_dir=tmp_path / "c")
     assert sha256_file(served) in str(err.value)
     assert not (tmp_path / "c" / V / "parquet" / "actors.parquet").exists()
@@ -272,6 +287,7 @@ def _drop_parquet(rel: Path) -> None:
     (rel / "parquet").rmdir()
 
 
+@pytest.mark.filterwarnings("ignore::kachin_events.integrity.UnregisteredReleaseWarning")
 @pytest.mark.parametrize("fmt", ["pandas", "polars", "arrow"])
 def test_csv_fallback_when_no_parquet(release_base, registry_file, serve, tmp_path, fmt):
     _drop_parquet(release_base / V)
@@ -294,6 +310,7 @@ def test_download_fetches_every_file_verified(hosted, release_base, tmp_path):
     assert len(hosted.requests) == asked
 
 
+@pytest.mark.filterwarnings("ignore::kachin_events.integrity.UnregisteredReleaseWarning")
 def test_download_unregistered_uses_sha256sums(release_base, registry_file, serve, tmp_path):
     server = serve(release_base)
     folder = download(V, tmp_path / "dest", base_url=server.url, progress=False)
@@ -301,7 +318,7 @@ def test_download_unregistered_uses_sha256sums(release_base, registry_file, serv
     (release_base / V / "CHANGELOG.md").write_text("changed\n", encoding="utf-8")
     with pytest.raises(HashMismatchError, match="CHANGELOG.md"):
         download(V, tmp_path / "other", base_url=server.url, progress=False)
-    assert "CHANGELOG.md" not in _files(tmp_path / "other" / V)
+    assert not (tmp_path / "other").exists()  # no partial release, no staging folder, no empty folder
 
 
 def test_download_keeps_but_refuses_a_changed_local_file(hosted, tmp_path):
@@ -320,14 +337,15 @@ def test_cli_download(hosted, release_base, tmp_path):
     assert _files(tmp_path / "d" / V) == _files(release_base / V)
 
 
-def test_cli_download_failures_exit_2_without_traceback(hosted, release_base, closed_port_url, tmp_path):
+def test_cli_download_failures_exit_status_without_traceback(hosted, release_base, closed_port_url, tmp_path):
     runner = CliRunner()
     down = runner.invoke(cli, ["download", "--version", V, "--dest", str(tmp_path / "a"),
                                "--base-url", closed_port_url, "--no-progress"])
     assert down.exit_code == 2 and "could not connect" in down.stderr
     (release_base / V / "exports" / "acled.csv").write_text("x\n", encoding="utf-8")
     bad = runner.invoke(cli, ["download", "--version", V, "--dest", str(tmp_path / "b"), "--no-progress"])
-    assert bad.exit_code == 2 and "exports/acled.csv" in bad.stderr and "SHA-256" in bad.stderr
+    assert bad.exit_code == 1 and "exports/acled.csv" in bad.stderr and "SHA-256" in bad.stderr  # refused
+    assert "was refused" in bad.stderr and not (tmp_path / "b" / V).exists()
     for r in (down, bad):
         assert isinstance(r.exception, SystemExit)  # a message and a status, not a crash
         assert "Traceback" not in r.output
@@ -411,5 +429,6 @@ def test_register_command_records_and_refuses_changes(tmp_path):
     csv_file = release / "csv" / "actors.csv"
     csv_file.write_bytes(csv_file.read_bytes() + b"\n")
     refused = runner.invoke(cli, ["register", str(release), "--registry", str(registry)])
-    assert refused.exit_code in (1, 2) and registry.read_bytes() == before
+    assert refused.exit_code == 1 and registry.read_bytes() == before
+    assert "actors.csv" in refused.stderr and "SHA-256" in refused.stderr
     assert runner.invoke(cli, ["register", str(tmp_path), "--registry", str(registry)]).exit_code == 2

@@ -57,6 +57,17 @@ in a fixed order, and zip entries are sorted with a fixed time (1980-01-01) and 
 
 Safety
 ------
+A release is never overwritten and never modified after it is written. The version
+must be new in ``DIR`` (no folder and no zip of it) and above every release already
+there. The release is written into a hidden staging folder inside ``DIR``
+(``.building-X.Y.Z-...``, see :mod:`kachin_events.staging`), every file flushed to disk,
+and renamed into place in one step at the end, under a lock on ``DIR`` so that two
+builds cannot both place a release; the zip follows. A build that fails leaves nothing
+behind; a build killed at any point leaves the earlier releases untouched and no
+``X.Y.Z`` folder but a complete one. Its staging folder (never taken for a release:
+its name is not a version) is removed by the next build in ``DIR``, which also places
+the zip of a build killed between the folder and the zip.
+
 Deletions
 ---------
 The ``retractions`` table is the release's deletions list: every event id retired up to
@@ -67,26 +78,20 @@ release: remove these ids. :func:`verify_release` checks that it holds exactly t
 retractions and that no deleted id is still in ``events``. The change log
 (``CHANGELOG.md``) lists each retirement and each correction since the previous release
 with its reason (see :mod:`kachin_events.diff`).
-
-The release is written into a hidden temporary folder inside ``DIR`` and renamed into
-place at the end; a failed build leaves nothing behind. A version already in ``DIR``
-(folder or zip) is never overwritten.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
 import os
 import shutil
-import tempfile
 import zipfile
 from pathlib import Path
 
 from . import _paths
-from .diff import ReleaseData, TableData, read_csv_text
+from .diff import ReleaseData, TableData
 from .exports import (
     HXL_DIALECT,
     RELEASE_OPTIONS,
@@ -105,7 +110,9 @@ from .exports import (
     ucdp_schema,
 )
 from .schema import TABLES
-from .semver import VersionError, check_version, parse_version
+from .semver import VersionError, check_version, is_version, parse_version, refuse_not_above
+from .staging import locked, staging_folder
+from .verify import verify_release, zip_name, zip_problems  # noqa: F401 - verify_release is re-exported
 from .tablefiles import (  # noqa: F401 - re-exported for callers of build
     format_cell,
     inline_schema,
@@ -124,6 +131,8 @@ PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 #: Zip entries get this time and mode, so that rebuilding gives the same bytes.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 ZIP_MODE = 0o100644
+#: The prefix of the hidden staging folders builds write into (see :mod:`kachin_events.staging`).
+STAGING = ".building-"
 #: Package properties carried over from the source datapackage.json, in this order.
 CARRIED = ("title", "homepage", "licenses", "sources", "contributors", "keywords")
 
@@ -144,17 +153,6 @@ class InvalidDataError(ReleaseError):
         msg = f"{package} does not validate ({n} error{'s' * (n != 1)}); fix it before {doing}"
         super().__init__(msg)
         self.report = report
-
-
-def zip_name(version: str) -> str:
-    """The file name of a release's zip.
-
-    Examples
-    --------
-    >>> zip_name("0.1.0")
-    'kachin-events-0.1.0.zip'
-    """
-    return f"kachin-events-{version}.zip"
 
 
 # -- building -----------------------------------------------------------------------------
@@ -348,45 +346,80 @@ def build_release(version: str, out_dir: str | Path, package: str | Path | None 
 
     made_out = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".building-{version}-", dir=out))
-    placed = None
     try:
-        stage = tmp / version
-        files: dict[str, bytes] = {}
-
-        def emit(rel: str, data: bytes) -> None:
-            path = stage / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-            files[rel] = data
-
-        for t in TABLES:
-            emit(f"csv/{t}.csv", csvs[t])
-        for t in TABLES:
-            emit(f"parquet/{t}.parquet", table_parquet(schemas[t], frames[t]))
-        emit("exports/acled.csv", acled_csv(tables, int(created.timestamp()), **RELEASE_OPTIONS))
-        emit("exports/ucdp_ged.csv", ucdp_csv(tables))
-        emit("exports/events_hxl.csv", hxl_csv(tables))
-        emit("exports/events.geojson", events_geojson(tables))
-        emit("exports/deletions.csv", deletions_csv(tables))
-        emit("datapackage.json", _json_bytes(_descriptor(source, version, created, files, tables)))
-        emit("CHANGELOG.md", diff.to_markdown(created=new.created).encode("utf-8"))
-        emit("SHA256SUMS", "".join(f"{_sha(files[r])}  {r}\n" for r in sorted(files)).encode("utf-8"))
-        zipped = tmp / zip_name(version)
-        zipped.write_bytes(_zip_bytes(files, f"kachin-events-{version}"))
-
-        _refuse_existing(out, version)  # again: another build may have finished meanwhile
-        os.rename(stage, out / version)
-        placed = out / version
-        _place_file(zipped, out / zip_name(version))
-        placed = None
-        return out / version
+        with staging_folder(out, STAGING, f"{version}-", recover=_finish_placement) as tmp:
+            return _write_and_place(tmp, out, version, source, created, tables, csvs, schemas, frames, diff, new)
     finally:
-        if placed is not None:  # the zip could not be placed: take the folder back out
-            shutil.rmtree(placed, ignore_errors=True)
-        shutil.rmtree(tmp, ignore_errors=True)
         if made_out and out.is_dir() and not any(out.iterdir()):
             out.rmdir()  # we created it for this build; leave no empty folder behind
+
+
+def _write_and_place(tmp: Path, out: Path, version: str, source: dict, created, tables, csvs, schemas, frames,
+                     diff, new) -> Path:
+    """Write every file of the release into ``tmp/version``, then rename it into ``out``."""
+    stage = tmp / version
+    files: dict[str, bytes] = {}
+
+    def emit(rel: str, data: bytes) -> None:
+        path = stage / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_synced(path, data)
+        files[rel] = data
+
+    for t in TABLES:
+        emit(f"csv/{t}.csv", csvs[t])
+    for t in TABLES:
+        emit(f"parquet/{t}.parquet", table_parquet(schemas[t], frames[t]))
+    emit("exports/acled.csv", acled_csv(tables, int(created.timestamp()), **RELEASE_OPTIONS))
+    emit("exports/ucdp_ged.csv", ucdp_csv(tables))
+    emit("exports/events_hxl.csv", hxl_csv(tables))
+    emit("exports/events.geojson", events_geojson(tables))
+    emit("exports/deletions.csv", deletions_csv(tables))
+    emit("datapackage.json", _json_bytes(_descriptor(source, version, created, files, tables)))
+    emit("CHANGELOG.md", diff.to_markdown(created=new.created).encode("utf-8"))
+    emit("SHA256SUMS", "".join(f"{_sha(files[r])}  {r}\n" for r in sorted(files)).encode("utf-8"))
+    zipped = tmp / zip_name(version)
+    _write_synced(zipped, _zip_bytes(files, f"kachin-events-{version}"))
+
+    # The commit point. Under the folder's lock, so that no other build can place a
+    # release between the checks and the rename: the version must still be new and the
+    # highest, then the finished folder is renamed into place in one step. Killed right
+    # after it, the zip is still in the staging folder, and the next build finishes the
+    # placement (_finish_placement).
+    with locked(out):
+        _refuse_existing(out, version)
+        refuse_not_above(version, out)
+        os.rename(stage, out / version)
+        try:
+            _place_file(zipped, out / zip_name(version))
+        except BaseException:  # the zip could not be placed: take the folder back out
+            shutil.rmtree(out / version, ignore_errors=True)
+            raise
+    return out / version
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    """Write a file and flush it to disk, so that a renamed release is whole even after a crash."""
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _finish_placement(staging: Path) -> None:
+    """Finish the placement of a release whose build was killed between renaming its
+    folder into place and placing its zip: place the staged zip when it holds exactly
+    the files of the placed folder. Anything else in a stale staging folder is dropped."""
+    out = staging.parent
+    for zipped in staging.glob("kachin-events-*.zip"):
+        version = zipped.name[len("kachin-events-"):-len(".zip")]
+        folder = out / version
+        if (not is_version(version) or (staging / version).exists() or not folder.is_dir()
+                or (out / zipped.name).exists() or folder.is_symlink()):
+            continue
+        on_disk = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
+        if zip_problems(zipped, folder, version, on_disk) == []:
+            _place_file(zipped, out / zipped.name)
 
 
 def _place_file(src: Path, dst: Path) -> None:
@@ -403,169 +436,6 @@ def _place_file(src: Path, dst: Path) -> None:
         os.rename(src, dst)
     else:
         src.unlink()
-
-
-# -- verifying ----------------------------------------------------------------------------
-
-
-def _check_table(folder: Path, res: dict, parquet: dict | None) -> list[str]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    problems = []
-    schema, name = res["schema"], res["name"]
-    names = [f["name"] for f in schema["fields"]]
-    try:
-        header, rows = read_csv_text(folder / res["path"])
-    except (OSError, ValueError, csv.Error) as exc:  # UnicodeDecodeError is a ValueError
-        return [f"{res['path']}: cannot be read as UTF-8 CSV ({exc})"]
-    if header != names:
-        problems.append(f"{res['path']}: the header {header} is not the schema's columns {names}")
-        return problems
-    pk = schema.get("primaryKey") or []
-    pos = [names.index(k) for k in ([pk] if isinstance(pk, str) else pk)]
-    keys = [tuple(r[p] for p in pos) for r in rows]
-    if len(set(keys)) != len(keys):
-        problems.append(f"{res['path']}: the primary key {pk} is not unique")
-    if parquet is None:
-        return problems + [f"the table {name} has no Parquet resource {name}-parquet"]
-    try:
-        data = pq.read_table(folder / parquet["path"])
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is a problem to report
-        return problems + [f"{parquet['path']}: cannot be read as Parquet ({exc})"]
-    if data.column_names != names:
-        problems.append(f"{parquet['path']}: the columns {data.column_names} are not the schema's {names}")
-        return problems
-    wrong = [f"{parquet['path']}: column {f['name']} is {data.schema.field(f['name']).type}, expected {arrow_type(f)}"
-             for f in schema["fields"] if data.schema.field(f["name"]).type != arrow_type(f)]
-    if wrong:  # values of the wrong type cannot be compared
-        return problems + wrong
-    import polars as pl
-
-    plain = pa.table({n: (c.cast(pa.string()) if pa.types.is_dictionary(c.type) else c)
-                      for n, c in zip(names, data.columns)})
-    pq_rows = text_frame(pl.from_arrow(plain), schema).rows()
-    if pq_rows != rows:
-        diff = next((j for j, (a, b) in enumerate(zip(pq_rows, rows)) if a != b), min(len(pq_rows), len(rows)))
-        problems.append(f"{parquet['path']}: rows differ from {res['path']} ({data.num_rows} vs {len(rows)} rows; "
-                        f"first difference at data row {diff + 1})")
-    return problems
-
-
-def verify_release(path: str | Path) -> list[str]:
-    """Check a release folder: checksums, sizes, hashes, layout, and Parquet against CSV.
-
-    Returns a list of problems, empty when the release is sound. The zip next to the
-    folder, when there is one, must hold the same files.
-
-    Examples
-    --------
-    >>> verify_release("/nonexistent/0.1.0")
-    ['/nonexistent/0.1.0: no datapackage.json']
-    """
-    folder = Path(path)
-    if not (folder / "datapackage.json").is_file():
-        return [f"{folder}: no datapackage.json"]
-    problems: list[str] = []
-    try:
-        desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        return [f"{folder / 'datapackage.json'}: cannot be read ({exc})"]
-    on_disk = {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()}
-    listed: dict[str, str] = {}
-    sums = folder / "SHA256SUMS"
-    if not sums.is_file():
-        problems.append(f"{sums}: missing")
-    else:
-        for n, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), start=1):
-            digest, sep, rel = line.partition("  ")
-            if not sep or len(digest) != 64:
-                problems.append(f"{sums}, line {n}: not of the form '<sha256>  <path>': {line!r}")
-                continue
-            listed[rel] = digest
-        if list(listed) != sorted(listed):
-            problems.append(f"{sums}: the lines are not sorted by path")
-    for rel in sorted(set(on_disk) - {"SHA256SUMS"}):
-        data = on_disk[rel].read_bytes()
-        if rel not in listed:
-            problems.append(f"{rel}: not listed in SHA256SUMS")
-        elif listed[rel] != _sha(data):
-            problems.append(f"{rel}: its SHA-256 is not the one in SHA256SUMS")
-    problems += [f"{rel}: listed in SHA256SUMS but missing" for rel in sorted(set(listed) - set(on_disk))]
-    resources = {r.get("name"): r for r in desc.get("resources", [])}
-    for res in resources.values():
-        rel = res.get("path")
-        if rel not in on_disk:
-            problems.append(f"resource {res.get('name')}: its file {rel} is missing")
-            continue
-        data = on_disk[rel].read_bytes()
-        if res.get("bytes") != len(data):
-            problems.append(f"resource {res['name']}: {rel} has {len(data)} bytes, "
-                            f"the descriptor says {res.get('bytes')}")
-        if res.get("hash") != f"sha256:{_sha(data)}":
-            problems.append(f"resource {res['name']}: the hash of {rel} is not the descriptor's {res.get('hash')}")
-    expected = {"datapackage.json", "CHANGELOG.md", "exports/acled.csv", "exports/ucdp_ged.csv",
-                "exports/events_hxl.csv", "exports/events.geojson", "exports/deletions.csv"}
-    expected |= {f"csv/{t}.csv" for t in TABLES} | {f"parquet/{t}.parquet" for t in TABLES}
-    problems += [f"{rel}: missing from the release" for rel in sorted(expected - set(on_disk))]
-    for res in resources.values():
-        if str(res.get("path", "")).startswith("csv/") and res.get("path") in on_disk and "schema" in res:
-            parquet = resources.get(f"{res['name']}-parquet")
-            if parquet is not None and parquet.get("path") not in on_disk:
-                continue
-            problems += _check_table(folder, res, parquet)
-    problems += _check_deletions(folder, resources, on_disk)
-    problems += _check_zip(folder, desc.get("version") or folder.name, on_disk)
-    return problems
-
-
-def _check_deletions(folder: Path, resources: dict, on_disk: dict[str, Path]) -> list[str]:
-    """The deletions list holds exactly the retractions (without notes); no deleted id is an event."""
-    dels, retr, events = resources.get("deletions"), resources.get("retractions"), resources.get("events")
-    if dels is None:
-        return ["the descriptor has no deletions resource (exports/deletions.csv)"]
-    if any(r is None or r.get("path") not in on_disk for r in (dels, retr, events)):
-        return []  # a missing file is reported already
-    try:
-        tables = {n: read_csv_text(folder / r["path"]) for n, r in
-                  (("deletions", dels), ("retractions", retr), ("events", events))}
-    except (OSError, ValueError, csv.Error) as exc:
-        return [f"{dels['path']}: cannot be compared with the retractions ({exc})"]
-    header, rows = tables["deletions"]
-    r_header, r_rows = tables["retractions"]
-    if not set(header) <= set(r_header) or "event_id" not in header:
-        return [f"{dels['path']}: the columns {header} are not columns of {retr['path']} {r_header}"]
-    expected = [tuple(r[r_header.index(h)] for h in header) for r in r_rows]
-    problems = []
-    if rows != expected:
-        problems.append(f"{dels['path']}: its rows are not those of {retr['path']} ({len(rows)} vs {len(r_rows)} rows)")
-    e_header, e_rows = tables["events"]
-    if "event_id" in e_header:
-        live = {r[e_header.index("event_id")] for r in e_rows}
-        back = sorted(r[header.index("event_id")] for r in rows if r[header.index("event_id")] in live)
-        if back:
-            problems.append(f"{dels['path']}: the deleted events {', '.join(back)} are still in {events['path']}")
-    return problems
-
-
-def _check_zip(folder: Path, version: str, on_disk: dict[str, Path]) -> list[str]:
-    path = folder.parent / zip_name(version)
-    if not path.is_file():
-        return []
-    top = f"kachin-events-{version}/"
-    try:
-        with zipfile.ZipFile(path) as zf:
-            entries = {i.filename: i for i in zf.infolist() if not i.is_dir()}
-            problems = [f"{path}: entry {n} is not under {top}" for n in entries if not n.startswith(top)]
-            inside = {n[len(top):] for n in entries if n.startswith(top)}
-            if inside != set(on_disk):
-                problems.append(f"{path}: holds {sorted(inside ^ set(on_disk))} unlike the folder {folder}")
-            for rel in sorted(inside & set(on_disk)):
-                if zf.read(top + rel) != on_disk[rel].read_bytes():
-                    problems.append(f"{path}: {rel} differs from {folder / rel}")
-    except zipfile.BadZipFile as exc:
-        return [f"{path}: not a readable zip ({exc})"]
-    return problems
 
 
 __all__ = ["InvalidDataError", "ReleaseError", "ReleaseExistsError", "VersionError",

@@ -20,85 +20,28 @@ files are fetched from ``{base_url}/{version}/{path}``)::
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import re
 import tempfile
 from pathlib import Path
 
+from .integrity import (  # noqa: F401 - sha256_file, safe_relpath and parse_sha256sums are used from here too
+    agreed_hashes,
+    check_sha256,
+    descriptor_hashes,
+    parse_sha256sums,
+    safe_relpath,
+    sha256_file,
+)
 from .semver import parse_version
 
 #: The registry shipped with the package; tests point this elsewhere.
 DEFAULT_PATH = Path(__file__).resolve().parent / "registry.json"
 
-def sha256_file(path: str | Path) -> str:
-    """The SHA-256 of a file as lowercase hex, read in blocks (files may be large).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"
-    >>> _ = p.write_bytes(b"abc")
-    >>> sha256_file(p)[:16]
-    'ba7816bf8f01cfea'
-    """
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def safe_relpath(path: str, where: str) -> str:
-    """Check that a path from a release description stays inside the release folder.
-
-    Descriptions may come from a server, so ``../`` or absolute paths would let it
-    write anywhere on the user's disk.
-
-    Examples
-    --------
-    >>> safe_relpath("csv/events.csv", "SHA256SUMS")
-    'csv/events.csv'
-    >>> safe_relpath("../etc/passwd", "SHA256SUMS")
-    Traceback (most recent call last):
-    ...
-    ValueError: SHA256SUMS: unsafe path '../etc/passwd'; release paths must be relative and stay inside the release folder
-    """
-    parts = path.split("/")
-    if (not path or path.startswith("/") or "\\" in path or ":" in path
-            or any(p in ("", ".", "..") for p in parts)):
-        msg = f"{where}: unsafe path {path!r}; release paths must be relative and stay inside the release folder"
-        raise ValueError(msg)
-    return path
-
-
-def parse_sha256sums(text: str, where: str = "SHA256SUMS") -> dict[str, str]:
-    """Parse ``sha256sum`` output (``<hex>  <path>`` lines) into ``{path: hex}``.
-
-    Examples
-    --------
-    >>> parse_sha256sums("{}  csv/events.csv\\n".format("ab" * 32))["csv/events.csv"][:4]
-    'abab'
-    >>> parse_sha256sums("nonsense")
-    Traceback (most recent call last):
-    ...
-    ValueError: SHA256SUMS, line 1: expected '<64 hex digits>  <path>', got 'nonsense'
-    """
-    out: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        m = re.match(r"^([0-9a-fA-F]{64}) [ *](.+)$", line)
-        if not m:
-            msg = f"{where}, line {number}: expected '<64 hex digits>  <path>', got {line!r}"
-            raise ValueError(msg)
-        path = safe_relpath(m.group(2), where)
-        if path in out:
-            msg = f"{where}, line {number}: {path!r} is listed twice"
-            raise ValueError(msg)
-        out[path] = m.group(1).lower()
-    return out
+class RegistryError(ValueError):
+    """The registry cannot be read, or holds an entry that cannot be trusted (a bad
+    version, an unsafe path, a hash that is not a SHA-256)."""
 
 
 def read_registry(registry_path: str | Path | None = None) -> dict:
@@ -116,11 +59,48 @@ def read_registry(registry_path: str | Path | None = None) -> dict:
         return {"versions": []}
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         msg = f"{path}: the release registry cannot be read ({exc})"
-        raise ValueError(msg) from None
+        raise RegistryError(msg) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("versions"), list):
         msg = f'{path}: the release registry must be an object with a "versions" list'
-        raise ValueError(msg)
+        raise RegistryError(msg)
+    for entry in doc["versions"]:
+        try:
+            _check_entry(entry, path)
+        except ValueError as exc:
+            raise RegistryError(str(exc)) from None
     return doc
+
+
+def _check_entry(entry, path: Path) -> None:
+    """Refuse a registry entry whose version, paths or hashes could not be trusted.
+
+    The registry is what a download is checked against, so a weak or malformed hash
+    in it (an MD5, uppercase or short hex) would silently weaken every check.
+    """
+    if not isinstance(entry, dict):
+        msg = f"{path}: every entry of the release registry must be an object, not {entry!r}"
+        raise ValueError(msg)
+    try:
+        version = str(entry.get("version"))
+        parse_version(version)
+    except ValueError as exc:
+        msg = f"{path}: {exc}"
+        raise ValueError(msg) from None
+    files = entry.get("files")
+    if not isinstance(files, dict):
+        msg = f'{path}: version {version} has no "files" object of path -> SHA-256'
+        raise ValueError(msg)
+    for rel, digest in files.items():
+        at = f"{path}, version {version}, file {rel!r}"
+        safe_relpath(rel, at)
+        check_sha256(digest, at)
+    archive = entry.get("archive")
+    if archive is not None:
+        if not isinstance(archive, dict) or not isinstance(archive.get("path"), str):
+            msg = f'{path}: version {version}: "archive" must be null or {{"path": ..., "sha256": ...}}'
+            raise ValueError(msg)
+        safe_relpath(archive["path"], f"{path}, version {version}, archive")
+        check_sha256(archive.get("sha256"), f"{path}, version {version}, archive {archive['path']!r}")
 
 
 def versions(registry_path: str | Path | None = None) -> list[str]:
@@ -165,8 +145,10 @@ def release_entry(release_dir: str | Path, url: str | None = None) -> dict:
     """Describe a built release folder ``<base>/X.Y.Z/`` as a registry entry.
 
     Every file listed in its ``SHA256SUMS`` is hashed and compared; a file that is
-    missing, differs, or is present but unlisted is refused, so only a complete,
-    self-consistent release can be registered.
+    missing, differs, or is present but unlisted, a hash that is not a SHA-256, a
+    resource hash in ``datapackage.json`` that disagrees with ``SHA256SUMS``, and a
+    symbolic link are refused, so only a complete, self-consistent release can be
+    registered.
     """
     folder = Path(release_dir)
     version = folder.name
@@ -181,6 +163,10 @@ def release_entry(release_dir: str | Path, url: str | None = None) -> dict:
         msg = (f"{sums_path}: is not UTF-8 text (byte {exc.start}); a SHA256SUMS file written by "
                "`kachin-events build` is plain UTF-8: rebuild the release")
         raise UnreadableReleaseError(msg) from None
+    links = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_symlink())
+    if links:
+        msg = f"{folder}: holds symbolic links ({', '.join(links)}); a release holds plain files only: rebuild it"
+        raise ValueError(msg)
     for rel, want in listed.items():
         p = folder / rel
         if not p.is_file():
@@ -209,7 +195,11 @@ def release_entry(release_dir: str | Path, url: str | None = None) -> dict:
     if desc.get("version") not in (None, version):
         msg = f"{folder / 'datapackage.json'} says version {desc.get('version')!r} but the folder is {version!r}"
         raise ValueError(msg)
-    files = dict(sorted({**listed, "SHA256SUMS": sha256_file(sums_path)}.items()))
+    # The descriptor's hashes must agree with SHA256SUMS too (and be SHA-256s), or the
+    # registry would vouch for a release that every load then refuses.
+    files = agreed_hashes(version, descriptor_hashes(desc, str(folder / "datapackage.json")), listed,
+                          descriptor_sha=sha256_file(folder / "datapackage.json"), sums_sha=sha256_file(sums_path),
+                          hint="rebuild the release")
     created = desc.get("created") or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     archive = folder.parent / f"kachin-events-{version}.zip"
     return {

@@ -25,7 +25,8 @@ There is no exception for ``0.x`` versions: a breaking change needs a new major
 version whatever the current one is, so ``0.1.0`` is as binding as ``1.0.0``.
 
 :func:`check_version` is what ``kachin-events build`` applies: the new version must be
-above every release already in the releases folder, greater than the previous release's
+above every release already in the releases folder (not equal to one: a release is
+never rebuilt), greater than the previous release's
 (the highest in the folder below it, or the one given with ``--previous``),
 bump at least what the changes need, and bring back no event id that an earlier
 release had and a later one removed.
@@ -163,6 +164,44 @@ def _next_version(old: str, bump: str) -> str:
     return ".".join(map(str, nxt))
 
 
+def refuse_not_above(version: str, out: str | Path) -> None:
+    """Refuse a version that is not above every release already in the folder ``out``.
+
+    Releases only go up: a version below one already in the folder would make "the
+    latest release" ambiguous for everyone who downloads from it, and the same version
+    again would replace a release that others may already hold.
+
+    Raises
+    ------
+    VersionError
+        When a release in ``out`` is equal to or above ``version``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     (Path(d) / "0.2.0").mkdir()
+    ...     _ = (Path(d) / "0.2.0" / "datapackage.json").write_text("{}")
+    ...     refuse_not_above("0.3.0", d)
+    ...     refuse_not_above("0.2.0", d)
+    Traceback (most recent call last):
+    ...
+    kachin_events.semver.VersionError: version 0.2.0 is already released in ...: a release is never rebuilt or replaced; build a version above 0.2.0
+    """
+    out = Path(out)
+    target = parse_version(version)
+    found = release_versions(out)
+    if version in found:
+        msg = (f"version {version} is already released in {out}: a release is never rebuilt or replaced; "
+               f"build a version above {found[-1]}")
+        raise VersionError(msg)
+    above = [v for v in found if parse_version(v) > target]
+    if above:
+        msg = (f"version {version} is below the newest release {above[-1]} in {out}; releases only go up: "
+               f"build a version above {above[-1]}")
+        raise VersionError(msg)
+
+
 def check_version(version: str, out: Path, new, previous=None):
     """Compare the data about to be released with the previous release; refuse a wrong version.
 
@@ -186,18 +225,13 @@ def check_version(version: str, out: Path, new, previous=None):
     Raises
     ------
     VersionError
-        When ``version`` is not greater than the previous release's, is a smaller bump
-        than the changes need, or brings back an event id an earlier release retired.
+        When ``version`` is not above every release in ``out`` (:func:`refuse_not_above`),
+        is not greater than the previous release's, is a smaller bump than the changes
+        need, or brings back an event id an earlier release retired.
     """
     from .diff import bump_reasons, diff_data, load_release, resolve_release
 
-    # Releases only go up: a version below one already in the folder would make "the
-    # latest release" ambiguous for everyone who downloads from it.
-    above = [v for v in release_versions(out) if parse_version(v) > parse_version(version)]
-    if above:
-        msg = (f"version {version} is below the newest release {above[-1]} in {out}; releases only go up: "
-               f"build a version above {above[-1]}")
-        raise VersionError(msg)
+    refuse_not_above(version, out)
     if previous is None:
         prev = previous_version(out, version)
         prev_dir = out / prev if prev else None

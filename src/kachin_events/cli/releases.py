@@ -16,28 +16,48 @@ from ._group import cli, echo_report, format_option
 @click.option("--base-url", metavar="URL", default=None,
               help="Where releases are hosted, as URL/X.Y.Z/... (a mirror). "
                    "Default: $KACHIN_EVENTS_BASE_URL, else the registry's URL for the version.")
+@click.option("--unregistered", type=click.Choice(("warn", "error")), default="warn", show_default=True,
+              help="A version not in the registry shipped with kachin-events: download it, verified against its "
+                   "own descriptor only, with a warning; or refuse it (error).")
 @click.option("--progress/--no-progress", default=True, show_default=True, help="Show a progress bar per file.")
-def download(version, dest, base_url, progress):
+def download(version, dest, base_url, unregistered, progress):
     """Download a published release, verifying every file's SHA-256.
 
-    Files are checked against the registry shipped with kachin-events (or, for a
-    version not in it, against the release's own datapackage.json). Files already
-    in DEST/X.Y.Z/ with the right hash are not downloaded again. Exit status: 0 done,
-    2 a usage error, a network failure or a file that does not match its hash.
+    The release's datapackage.json, its SHA256SUMS and the registry shipped with
+    kachin-events must all agree, and every file must match: anything else refuses
+    the release. A version not in the registry is verified against its own
+    descriptor only, with a warning (--unregistered error refuses it). The files
+    arrive in a hidden staging folder and DEST/X.Y.Z/ appears only when all are
+    verified: a refused or interrupted download leaves nothing. An existing
+    DEST/X.Y.Z/ is verified, not downloaded again. Exit status: 0 done, 1 the
+    release was refused (a hash that does not match, lists of hashes that
+    disagree, an unregistered version with --unregistered error), 2 a usage error,
+    a network failure or an incomplete DEST/X.Y.Z/.
 
     \b
     Examples:
       kachin-events download --version 0.1.0 --dest data-releases
       kachin-events download --version 0.1.0 --base-url https://mirror.example.org/kachin-events
+      kachin-events download --version 0.2.0 --unregistered error
     """
-    from ..loader import DownloadError
+    import warnings
+
+    from ..loader import DownloadError, ReleaseRefusedError, UnregisteredReleaseWarning
     from ..loader import download as fetch
 
-    try:
-        folder = fetch(version, dest, base_url=base_url, progress=progress)
-    except (DownloadError, OSError, ValueError) as exc:  # DownloadError covers network and hash failures
-        click.echo(f"kachin-events download: {exc}", err=True)
-        sys.exit(2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnregisteredReleaseWarning)
+        try:
+            folder = fetch(version, dest, base_url=base_url, progress=progress, unregistered=unregistered)
+        except ReleaseRefusedError as exc:
+            click.echo(f"kachin-events download: {exc}", err=True)
+            sys.exit(1)
+        except (DownloadError, OSError, ValueError) as exc:  # network failures, bad arguments, unwritable DEST
+            click.echo(f"kachin-events download: {exc}", err=True)
+            sys.exit(2)
+        finally:
+            for w in caught:
+                click.echo(f"kachin-events download: warning: {w.message}", err=True)
     click.echo(f"release {version} downloaded and verified in {folder}")
 
 @cli.command()
@@ -53,10 +73,13 @@ def download(version, dest, base_url, progress):
 def build(version, out, package, previous, fmt):
     """Validate the data and build release X.Y.Z: CSV, Parquet, exports, checksums and a zip.
 
-    Refuses invalid data (the validation report is printed), a version already in OUT
-    (nothing is overwritten), and a version number smaller than the changes since the
-    previous release need. Exit status: 0 built, 1 refused, 2 a usage error or an
-    unreadable file.
+    Refuses invalid data (the validation report is printed), a version equal to or
+    below a release already in OUT (nothing is overwritten or modified), and a version
+    number smaller than the changes since the previous release need. The release is
+    written into a hidden staging folder in OUT and renamed into place when complete:
+    a failed or killed build leaves no partial release (a killed build's staging
+    folder is removed by the next build). Exit status: 0 built, 1 refused, 2 a usage
+    error or an unreadable file.
 
     \b
     Examples:
@@ -162,17 +185,19 @@ def diff(old, new, releases, base, package, fmt):
 def register(release_dir, url, registry_path):
     """Record a built release (its version and every file's SHA-256) in the registry.
 
-    The release's SHA256SUMS is verified first. A version already registered with
-    different hashes is refused: releases are immutable, so changes need a new
-    version. Run it after `build`, and commit the registry. Exit status: 0 done,
-    1 refused, 2 a usage error or an unreadable release.
+    Every file is hashed again first: the files, the release's SHA256SUMS and the
+    hashes in its datapackage.json must agree (SHA-256 only), and links are refused.
+    A version already registered with different hashes is refused: releases are
+    immutable, so changes need a new version. Run it after `build`, and commit the
+    registry. Exit status: 0 done, 1 refused, 2 a usage error, an unreadable release
+    or an unreadable registry.
 
     \b
     Examples:
       kachin-events register releases/0.1.0
       kachin-events register releases/0.1.0 --url https://data.example.org/kachin-events
     """
-    from ..registry import UnreadableReleaseError, register_release
+    from ..registry import RegistryError, UnreadableReleaseError, register_release
 
     folder = Path(release_dir)
     if not (folder / "SHA256SUMS").is_file():
@@ -181,7 +206,7 @@ def register(release_dir, url, registry_path):
         sys.exit(2)
     try:
         entry = register_release(folder, url=url, registry_path=registry_path)
-    except UnreadableReleaseError as exc:
+    except (UnreadableReleaseError, RegistryError) as exc:
         click.echo(f"kachin-events register: {exc}", err=True)
         sys.exit(2)
     except (ValueError, OSError) as exc:
