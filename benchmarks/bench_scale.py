@@ -48,6 +48,7 @@ import inject  # noqa: E402
 import inject_files  # noqa: E402
 import scale_page  # noqa: E402
 import synthetic  # noqa: E402
+from kachin_events.validation.chunked import chunk_bytes  # noqa: E402
 
 REPO = synthetic.REPO
 COMMANDS = ("validate", "frictionless", "pyarrow", "polars")
@@ -282,6 +283,8 @@ def bench_size(n: int, sc, work: Path, schema: Path, run_frictionless: bool, mem
         report = {"errors": [], "warnings": [], "unparsed": str(exc)}
     checked = check(manifest, report)
     checked["report_unparsed"] = report.get("unparsed")
+    # The validator says when it read a file in chunks (a file larger than the chunk size).
+    runs["validate"]["read_in_chunks"] = any("read in chunks" in n for n in report.get("notes", []))
     if runs["validate"]["exit_code"] != 1:
         checked["ok"] = False  # injected errors: the only right exit status is 1 (invalid)
     # The reads must succeed and frictionless must finish (0 valid, 1 invalid), or the
@@ -518,6 +521,7 @@ def main(argv=None) -> int:
             "seed": synthetic.SEED, "block_bytes": inject_files.BLOCK,
             "skip_frictionless_above": args.skip_frictionless_above, "startup_repeat": args.startup_repeat,
             "memory_limit_bytes": memory_limit,
+            "chunk_bytes": chunk_bytes(),
             "frictionless_limit_errors": FRICTIONLESS_LIMIT_ERRORS,
             "environment": {k: v for k, v in os.environ.items() if k.startswith(("KACHIN_EVENTS_", "POLARS_"))},
             "commands": list(COMMANDS),

@@ -32,6 +32,7 @@ from typing import Callable
 import synthetic
 from kachin_events import get_schema
 from kachin_events.rules import BORDER_WARNING_KM, RULES
+from kachin_events.validation.limits import MAX_CELL_CHARS
 
 TABLES = ("events", "event_sources")
 FILES = {"events": "events.csv", "event_sources": "event_sources.csv"}
@@ -56,6 +57,10 @@ NOT_INJECTED = {
     "engine-error": "a bug in kachin-events, not a property of data",
     "unlisted-file": "about the repository's data folder, not a contributed file",
     "coding-notes": "about the repository's report folders, not a contributed file",
+    "descriptor": "about a datapackage.json and its Table Schemas, not a contributed file",
+    "column-name": "about a file's header spelling (a warning on the header), not a row",
+    "title-row": "about rows above a file's header, not a data row; the files start with their header",
+    "instruction-sheet": "about workbook sheets; the benchmark writes CSV files",
     "base-removed": "needs --base (a git ref or release); this benchmark validates without one",
     "base-id-reused": "needs --base (a git ref or release); this benchmark validates without one",
     "base-uncorrected-edit": "needs --base (a git ref or release); this benchmark validates without one",
@@ -512,6 +517,12 @@ def _other_rules(sc: Scenario) -> tuple[list[Recipe], dict]:
         _one_change("zawgyi", "events", "notes", "notes in Burmese typed in the Zawgyi encoding",
                     _set(notes="\u1017\u1014\u1039\u1038\u1031\u1019\u102c\u1039\u1019\u103d\u102c "
                                "\u1010\u102d\u102f\u1000\u1039\u1015\u103c\u1032\u1019\u103a\u102c\u1038")),
+        _one_change("personal-data", "events", "notes", "notes giving a witness's phone number",
+                    _set(notes=lambda sc, ev: (ev["notes"] or "Reported") + " A witness can be called on 09 421 234 567.")),
+        _one_change("not-nfc", "events", "notes", "notes with an accent typed as a separate mark (not NFC)",
+                    _set(notes=lambda sc, ev: (ev["notes"] or "Reported") + " Quoted from a re\u0301sume\u0301.")),
+        _one_change("cell-too-long", "events", "notes", "notes longer than the cell limit (a document pasted in)",
+                    _set(notes=lambda sc, ev: "Pasted report. " * (MAX_CELL_CHARS // 15 + 1))),
         _one_change("formula-cell", "events", "notes", "notes beginning with '=' (a spreadsheet formula)",
                     _set(notes='=HYPERLINK("http://example.invalid","the full report is here")')),
         _one_change("unknown-name", "events", "location", "location a name not in the gazetteer, no location_pcode",

@@ -163,6 +163,46 @@ def _table(head: list[str], rows: list[list], align: str | None = None) -> list[
             *("| " + " | ".join(str(c) for c in r) + " |" for r in rows)]
 
 
+def large_files(result: dict) -> list[str]:
+    """The section on files read in chunks: which sizes were, and what memory grows by per row."""
+    chunk = result["parameters"].get("chunk_bytes")
+    if not chunk:
+        return []
+    out = ["## Files larger than memory", "",
+           f"`kachin-events validate` reads a CSV file larger than {chunk / 1e6:g} MB (the chunk size in force) in "
+           "chunks of about that size; keys and the rules that compare rows are checked once, after the last "
+           "chunk, on the few columns they read (see [Working at scale](scale.md)).", ""]
+    done = [s for s in result["sizes"] if not failure(s, "validate")]
+    chunked = [s for s in done if s["commands"]["validate"].get("read_in_chunks")]
+    if not chunked:
+        return out + ["No size of this run was read in chunks.", ""]
+    out += ["Read in chunks at " + ", ".join(f"{s['rows']:,}" for s in chunked) + " rows.", ""]
+    if len(chunked) < 2:
+        return out + ["Two sizes read in chunks are needed to say how memory grows with the rows; this run has one.",
+                      ""]
+    a, b = chunked[-2], chunked[-1]
+    ma, mb = a["commands"]["validate"]["peak_rss_bytes"], b["commands"]["validate"]["peak_rss_bytes"]
+    per_row = (mb - ma) / (b["rows"] - a["rows"])
+    bytes_per_row = b["events_bytes"] / b["rows"]
+    speed = b["commands"]["validate"]["rows_per_s"]
+    out += [f"From {a['rows']:,} to {b['rows']:,} rows, validate's peak memory grew from {_mb(ma)} to {_mb(mb)} MB: "
+            f"{per_row:,.0f} bytes per row (the events file holds {bytes_per_row:,.0f} bytes per row, its "
+            f"event_sources file about {b['event_sources_bytes'] / b['rows']:,.0f}). At {b['rows']:,} rows it "
+            f"checked {speed:,.0f} rows per second."]
+    total = result["machine"].get("memory_bytes")
+    if per_row <= 0:
+        out += ["", "Peak memory did not grow between these two sizes (the files are too small for the growth to "
+                "show beside the interpreter's own memory): no extrapolation is made from them."]
+    elif total:
+        rows = (total - (mb - per_row * b["rows"])) / per_row
+        out += ["", f"**Extrapolated, not measured:** at that rate this machine's {total / 2**30:,.1f} GiB hold the "
+                f"checks of about {rows / 1e6:,.0f} million rows like these, an events file of about "
+                f"{rows * bytes_per_row / 1e9:,.0f} GB, in about {rows / speed / 60:,.0f} minutes at the same speed. "
+                "What grows with the rows is the narrow copy of the keys and of the columns the cross-row rules "
+                "read, and the pairs the duplicate rule compares; the file itself is never held whole."]
+    return out + [""]
+
+
 def render(result: dict) -> str:
     m, p, run = result["machine"], result["parameters"], result["run"]
     day = run["started_utc"][:10]
@@ -230,6 +270,8 @@ def render(result: dict) -> str:
         v = s["commands"]["validate"]
         if "frictionless_over_validate" in v and not failure(s, "validate"):
             out += [f"frictionless / validate time: {v['frictionless_over_validate']:.2f}.", ""]
+
+    out += large_files(result)
 
     st = result["startup"]
     out += ["## Start-up", "", f"Median of {p['startup_repeat']} runs each.", ""]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -152,9 +153,11 @@ TARGET_STATUSES = {"met", "missed", "not measured"}
 def scale_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bench-scale")
     out, page = tmp / "scale.json", tmp / "scale.md"
+    # Chunks of 50 kB: both sizes are read in chunks, as a file larger than memory is.
+    env = {**os.environ, "KACHIN_EVENTS_CHUNK_MB": "0.05"}
     proc = subprocess.run([sys.executable, str(BENCH / "bench_scale.py"), "--rows", "300,600", "--startup-repeat", "1",
                            "--json", str(out), "--page", str(page)],
-                          capture_output=True, text=True, cwd=tmp, timeout=900)
+                          capture_output=True, text=True, cwd=tmp, timeout=900, env=env)
     # 0: every injected finding reported at its row; 1: not (test_scale_benchmark_finds_every_injection says which)
     assert proc.returncode in (0, 1), proc.stderr
     return json.loads(out.read_text(encoding="utf-8")), page.read_text(encoding="utf-8"), proc
@@ -173,6 +176,29 @@ def bench_modules(monkeypatch):
     yield mods
     for name in names:
         sys.modules.pop(name, None)
+
+
+def test_scale_benchmark_reports_files_read_in_chunks(scale_run):
+    result, page, _ = scale_run
+    assert result["parameters"]["chunk_bytes"] == 50_000
+    assert [s["commands"]["validate"]["read_in_chunks"] for s in result["sizes"]] == [True, True]
+    section = page.split("## Files larger than memory", 1)[1].split("\n## ", 1)[0]
+    assert "Read in chunks at 300, 600 rows." in section
+    assert "bytes per row" in section
+    assert ("**Extrapolated, not measured:**" in section) != ("did not grow" in section)
+
+
+def test_scale_page_extrapolates_memory_per_row(bench_modules):
+    page = bench_modules["scale_page"]
+    run = {"seconds": 10.0, "rows_per_s": 100_000.0, "read_in_chunks": True}
+    sizes = [{"rows": n, "events_bytes": 300 * n, "event_sources_bytes": 75 * n, "commands_failed": [],
+              "commands": {"validate": {**run, "peak_rss_bytes": 100e6 + 500 * n}}} for n in (1_000_000, 3_000_000)]
+    result = {"parameters": {"chunk_bytes": 64_000_000}, "sizes": sizes, "machine": {"memory_bytes": 8 * 2**30}}
+    text = "\n".join(page.large_files(result))
+    assert "500 bytes per row" in text
+    rows = (8 * 2**30 - 100e6) / 500  # what the peak line reaches the machine's memory at
+    assert f"about {rows / 1e6:,.0f} million rows" in text
+    assert f"about {rows * 300 / 1e9:,.0f} GB" in text
 
 
 def test_scale_benchmark_structure(scale_run):

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -407,3 +408,168 @@ def test_cli_refuses_invalid_data_and_keeps_the_old_file(tmp_path):
     assert result.exit_code == 1
     assert "event_type" in result.output and "does not validate" in result.output
     assert out.read_bytes() == b"old\n"
+
+
+# -- formula injection: no published cell runs in a spreadsheet ------------------------------
+#: Cells a hostile or careless hand could leave in the data, if validation were bypassed.
+HOSTILE = ['=HYPERLINK("http://example.com","click")', "@SUM(1+1)", "+1", "-x", "+/- 5", "\t=1+1"]
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?")
+
+
+def _runs(cell) -> bool:
+    """A cell a spreadsheet would run: it starts like a formula and is neither a number nor a lone '-'.
+
+    Written here on its own (not kachin_events.exports.safe's) so that the test judges the exports.
+    """
+    return (isinstance(cell, str) and len(cell) > 1 and cell[0] in "=+-@\t\r"
+            and not _PLAIN_NUMBER.fullmatch(cell))
+
+
+def _csv_cells(data: bytes) -> list[str]:
+    return [c for row in csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")) for c in row]
+
+
+def _json_strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _json_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _json_strings(v)]
+    return []
+
+
+def _geojson_cells(data: bytes) -> list[str]:
+    return [s for f in json.loads(data)["features"] for s in _json_strings(f["properties"])]
+
+
+def _xlsx_problems(path: Path) -> tuple[list[str], int]:
+    """Formula cells, and text cells that begin like a formula without the quote-prefix style."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    problems, quoted = [], 0
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    problems.append(f"{ws.title}!{cell.coordinate} is a formula: {cell.value!r}")
+                elif _runs(cell.value):
+                    if cell.quotePrefix:
+                        quoted += 1
+                    else:
+                        problems.append(f"{ws.title}!{cell.coordinate} would run: {cell.value!r}")
+    return problems, quoted
+
+
+def _hostile_package(root: Path) -> Path:
+    """A copy of the repository whose free-text cells are all formulas, written without validation.
+
+    Every free-text field (string, no allowed values, pattern or format) of every table gets
+    one of :data:`HOSTILE` by row; an event gets a negative longitude (a number, which must
+    stay one), and a retired event a formula where the event it was merged into belongs.
+    """
+    from kachin_events.schema import TABLES
+    from kachin_events.validation.cells import free_text_fields
+
+    shutil.copy(PACKAGE, root / "datapackage.json")
+    shutil.copytree(REPO / "data", root / "data")
+    for path in sorted((root / "data").rglob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.reader(fh))
+        table = path.stem
+        if table not in TABLES:
+            continue
+        header, body = rows[0], rows[1:]
+        for i, row in enumerate(body):
+            for name in free_text_fields(table):
+                row[header.index(name)] = HOSTILE[i % len(HOSTILE)]
+            if table == "events" and i == 0:
+                row[header.index("longitude")] = "-97.5"
+        if table == "retractions":
+            reason = get_schema("retractions").field("reason").enum[0]
+            body.append(["KE999999", "2026-01-01", reason, HOSTILE[0], HOSTILE[1]])
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh, lineterminator="\n").writerows([header, *body])
+    return root / "datapackage.json"
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory) -> Path:
+    return _hostile_package(tmp_path_factory.mktemp("hostile"))
+
+
+def test_every_export_of_hostile_data_escapes_every_formula(hostile, tmp_path):
+    from kachin_events.contrib.template import write_template
+
+    tables = read_tables(hostile)
+    assert HOSTILE[0] in tables["events"]["notes"].to_list()  # validation was bypassed
+    files = {kind: exports.export_bytes(kind, tables) for kind in exports.EXPORTS}
+    files["acled-all-rows"] = exports.acled_csv(tables, 0, inter="numeric", long_ranges="flag", in_acled="mark")
+    files["deletions"] = exports.deletions_csv(tables)
+    template_csv = write_template(tmp_path / "template", "csv", package=hostile)
+    files |= {f"template/{p.name}": p.read_bytes() for p in sorted(template_csv.glob("*.csv"))}
+    cells = {name: (_geojson_cells(data) if name == "geojson" else _csv_cells(data)) for name, data in files.items()}
+    for name, found in cells.items():
+        assert found, name
+        assert [c for c in found if _runs(c)] == [], name
+    every = [c for found in cells.values() for c in found]
+    # What was hostile is kept, as text: escaped with a quote, never dropped.
+    for text in (HOSTILE[0], HOSTILE[1], "-x", "+/- 5", "\t=1+1"):
+        assert "'" + text in every, text
+    assert "'" + HOSTILE[0] in cells["deletions"]  # merged_into
+    assert "'" + HOSTILE[0] in cells["geojson"] or "'" + HOSTILE[1] in cells["geojson"]
+    # Numbers stay numbers: a negative longitude and "+1" are values, not formulas.
+    for name in ("acled", "hxl", "ucdp"):
+        assert "-97.5" in cells[name] and "'-97.5" not in cells[name], name
+    assert "+1" in every and "'+1" not in every
+    doc = json.loads(files["geojson"])
+    assert any(f["geometry"]["coordinates"][0] == -97.5 for f in doc["features"])
+
+    book = write_template(tmp_path / "template.xlsx", "xlsx", package=hostile)
+    problems, quoted = _xlsx_problems(book)
+    assert problems == []
+    assert quoted > 0  # the hostile example rows and names reached the workbook, as quoted text
+
+
+def test_a_release_is_refused_for_data_with_formula_cells(hostile, tmp_path):
+    from kachin_events.build import InvalidDataError
+
+    with pytest.raises(InvalidDataError) as info:
+        build_release("0.1.0", tmp_path / "releases", hostile)
+    assert "formula-cell" in {f.rule for f in info.value.report.errors}
+    assert not (tmp_path / "releases").exists()
+
+
+def test_every_file_of_a_release_from_the_repository_is_spreadsheet_safe(release):
+    import pyarrow.parquet as pq
+
+    scanned = {}
+    for path in sorted(p for p in release.rglob("*") if p.is_file()):
+        rel = path.relative_to(release).as_posix()
+        if path.suffix == ".csv":
+            scanned[rel] = _csv_cells(path.read_bytes())
+        elif path.suffix == ".geojson":
+            scanned[rel] = _geojson_cells(path.read_bytes())
+        elif path.suffix == ".parquet":
+            table = pq.read_table(path)
+            scanned[rel] = [v for col in table.columns if str(col.type) in ("string", "large_string")
+                            or str(col.type).startswith("dictionary") for v in col.to_pylist() if isinstance(v, str)]
+    assert {r.split("/")[0] for r in scanned} == {"csv", "exports", "parquet"}
+    assert sum(map(len, scanned.values())) > 10000
+    offenders = {rel: [c for c in cells if _runs(c)] for rel, cells in scanned.items()}
+    assert {rel: c for rel, c in offenders.items() if c} == {}
+
+
+def test_escaping_changes_no_byte_of_the_repositorys_exports(tables, monkeypatch):
+    """For valid data the exports are what they would be without escaping."""
+    from kachin_events.exports import geojson, safe
+
+    made = {kind: exports.export_bytes(kind, tables) for kind in exports.EXPORTS}
+    made["deletions"] = exports.deletions_csv(tables)
+    monkeypatch.setattr(safe, "safe_rows", lambda rows: rows)
+    monkeypatch.setattr(safe, "safe_frame", lambda frame, schema: frame)
+    monkeypatch.setattr(geojson, "safe_json", lambda value: value)
+    plain = {kind: exports.export_bytes(kind, tables) for kind in exports.EXPORTS}
+    plain["deletions"] = exports.deletions_csv(tables)
+    assert made == plain

@@ -63,6 +63,8 @@ def test_every_rule_has_a_fixture():
     # unlisted-file and coding-notes need a whole package (tests/test_validate.py); engine-error is a bug
     # report and unique is, for now, only declared on single-field primary keys.
     untestable_here = {"unlisted-file", "coding-notes", "engine-error", "unique"}
+    # descriptor is about a datapackage.json and its schemas: tests/test_descriptor.py.
+    untestable_here.add("descriptor")
     # The base rules compare a package with the branch or release it starts from, which a folder of
     # CSVs has not got: base-removed, base-id-reused and base-uncorrected-edit are tested in
     # tests/test_base.py and tests/test_validate.py.

@@ -23,6 +23,8 @@ CASES = {
     "windows_1252": ("events.csv", (HEADER + "KE000001,caf\u00e9\n").encode("cp1252"),
                      ["not UTF-8", "line 2", "Windows-1252", "iconv"]),
     "zip_named_csv": ("events.csv", b"PK\x03\x04\x14\x00\x00\x00rest of a workbook", ["zip archive", ".xlsx"]),
+    "xls_named_csv": ("events.csv", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024), ["Excel 97-2003", "CSV UTF-8"]),
+    "xls_named_json": ("events.json", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024), [".xls", "JSON"]),
     "html_error_page": ("events.csv", b"<!DOCTYPE html><html><body>404 Not Found</body></html>", ["HTML page"]),
     "nul_bytes": ("events.csv", UTF8_ROWS.encode() + b"\x00\x00garbage", ["NUL byte"]),
     "json_in_utf16": ("events.json", json.dumps([{"event_id": "KE000001"}]).encode("utf-16"), ["UTF-16", "JSON"]),
@@ -175,6 +177,7 @@ def test_an_unreadable_file_comes_alone_without_the_foreign_keys_it_breaks(tmp_p
     repo = Path(__file__).resolve().parent.parent
     shutil.copy(repo / "datapackage.json", tmp_path / "datapackage.json")
     shutil.copytree(repo / "data", tmp_path / "data")
+    shutil.copytree(repo / "schemas", tmp_path / "schemas")  # the descriptor's Table Schemas
     actors = tmp_path / "data" / "actors.csv"
     actors.write_bytes(actors.read_text(encoding="utf-8").encode("utf-16"))
     report = validate(tmp_path / "datapackage.json", today=__import__("datetime").date(2026, 11, 22))

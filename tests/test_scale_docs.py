@@ -29,6 +29,22 @@ def test_the_page_states_the_frictionless_limit_in_force():
     assert f"**{FRICTIONLESS_MAX_ROWS:,}**" in DOC.read_text(encoding="utf-8")
 
 
+def test_the_page_states_the_chunk_size_in_force():
+    from kachin_events.validation.chunked import CHUNK_MB
+
+    assert f"**{CHUNK_MB:g}** MB by default" in DOC.read_text(encoding="utf-8")
+
+
+def test_the_page_states_the_limits_in_force():
+    from kachin_events.validation import limits
+
+    text = DOC.read_text(encoding="utf-8")
+    for setting, unit in (("MAX_CELL_CHARS", "characters"), ("MAX_COLUMNS", "named columns"),
+                          ("MAX_FILE_MB", "MB"), ("MAX_JSON_MB", "MB"), ("MAX_JSON_DEPTH", "levels")):
+        row = next(line for line in text.splitlines() if f"`{limits.env_name(setting)}`" in line)
+        assert f"| {getattr(limits, setting):,} {unit}" in row, row
+
+
 def test_the_page_has_query_examples():
     blocks = python_blocks()
     assert len(blocks) >= 2

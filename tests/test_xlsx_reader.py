@@ -391,3 +391,110 @@ def test_a_cell_calamine_cannot_convert_does_not_lose_the_sheet(tmp_path):
     sheet = assert_reads_as_reference(path)["events"]
     assert sheet.records()[2] == (3, [None, "#VALUE!"])
     assert sheet.formulas == {(4, 0)}
+
+
+# --- Sheets checked before calamine lays them out (see also tests/test_input_shapes.py) ---
+
+FAR_SHEET = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' + MAIN + b'><sheetData><row r="1">'
+             b'<c r="A1" t="inlineStr"><is><t>event_id</t></is></c></row><row r="1048576"><c r="XFD1048576">'
+             b"<v>1</v></c></row></sheetData></worksheet>")
+
+
+def add_parts(path: Path, parts: dict) -> Path:
+    """The workbook at ``path`` with more parts (replacing none)."""
+    out = path.with_name("more_" + path.name)
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, zin.read(item.filename))
+        for name, data in parts.items():
+            zout.writestr(name, data)
+    return out
+
+
+def test_every_spelling_of_a_sheets_part_is_checked(tmp_path):
+    """A part whose name differs from the relationship's target only in case may be the one a reader opens."""
+    plain = tmp_path / "events.xlsx"
+    replace_sheet_xml(plain, b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' + MAIN + b"><sheetData>"
+                      b'<row r="1"><c r="A1" t="inlineStr"><is><t>event_id</t></is></c></row></sheetData></worksheet>')
+    assert read_workbook(plain, "events.xlsx")["data"].header == ["event_id"]
+    with pytest.raises(UnreadableError, match="whose cells span"):
+        read_workbook(add_parts(plain, {"xl/worksheets/SHEET1.xml": FAR_SHEET}), "events.xlsx")
+
+
+def test_a_part_of_sheet_data_no_sheet_names_is_checked_too(tmp_path):
+    plain = tmp_path / "events.xlsx"
+    write_with_openpyxl(plain)
+    with pytest.raises(UnreadableError, match="whose cells span"):
+        read_workbook(add_parts(plain, {"xl/worksheets/orphan.xml": FAR_SHEET}), "events.xlsx")
+
+
+def test_a_hidden_sheet_is_checked_only_when_it_is_read(tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "hidden.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("events").write_row(0, 0, ["event_id", "notes"])
+    hidden = wb.add_worksheet("old")
+    hidden.write(0, 0, "event_id")
+    hidden.write(1048575, 16383, 1)  # XFD1048576: a grid of 17 billion cells
+    hidden.hide()
+    wb.close()
+    assert list(read_workbook(path, "hidden.xlsx")) == ["events"]
+    with pytest.raises(UnreadableError, match="'old' whose cells span 1,048,576 rows by 16,384 columns"):
+        read_workbook(path, "hidden.xlsx", include_hidden=True)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_extent_the_fast_search_vouches_for_is_the_measured_one(tmp_path, seed):
+    """Sheets the fast search passes are within the bound; measured tag by tag, they are the same size."""
+    from kachin_events.validation.zipguard import _FAST_BOUND, _plain_extent, sheet_extent
+
+    rnd = random.Random(seed)
+    rows = []
+    for r in sorted(rnd.sample(range(1, 5000), 300)):
+        cols = sorted(rnd.sample(range(52), rnd.randint(1, 6)))
+        cells = b"".join(b'<c r="%s%d"><v>1</v></c>' % (_letters(c).encode(), r, ) for c in cols)
+        rows.append(b'<row r="%d">%s</row>' % (r, cells))
+    xml = b"<sheetData>" + b"".join(rows) + b"</sheetData>"
+    measured = sheet_extent(xml)
+    assert measured == _plain_extent(xml)
+    assert measured[0] * measured[1] <= _FAST_BOUND
+
+
+def _letters(col: int) -> str:
+    out = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+EXTENT_CASES = {
+    "places": b'<row r="2"><c r="B2"><v>1</v></c><c r="D5"><v>2</v></c></row>',
+    "placeless-cells": b'<row r="3"><c><v>1</v></c><c><v>2</v></c><c><v>3</v></c></row>',
+    "placeless-rows": b'<row><c r="A1"><v>1</v></c></row><row><c><v>2</v></c></row><row><c><v>3</v></c></row>',
+    "after-a-place": b'<row r="1"><c r="C40"><v>1</v></c><c><v>2</v></c></row>',
+    "spaced-and-quoted": b'<row r="1"><c r = \'E9\'><v>1</v></c><c\tr="B2"><v>1</v></c></row>',
+    "lower-case": b'<row r="1"><c r="c3"><v>1</v></c></row>',
+    "formatting-only": b'<row r="1"><c r="A1"><v>1</v></c></row><row r="90"><c r="Q90" s="1"/></row>',
+    "empty-text": b'<row r="70"><c r="H70" t="inlineStr"><is><t></t></is></c></row>',
+    "foreign-attribute": (b'<row r="1"><c r="A1"><v>1</v></c></row>'
+                          b'<row r="60"><c xmlns:x="urn:x" x:r="Z60"><v>1</v></c></row>'),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXTENT_CASES))
+def test_the_extent_measured_is_the_grid_calamine_lays_out(tmp_path, name):
+    """The tag-by-tag measure places cells as calamine does (compared on small sheets it reads safely)."""
+    import python_calamine
+
+    from kachin_events.validation.zipguard import sheet_extent
+
+    xml = (b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' + MAIN + b"><sheetData>" + EXTENT_CASES[name]
+           + b"</sheetData></worksheet>")
+    path = tmp_path / f"{name}.xlsx"
+    replace_sheet_xml(path, xml)
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    sheet = book.get_sheet_by_name("data")
+    assert sheet_extent(xml) == (sheet.height, sheet.width)

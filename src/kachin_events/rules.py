@@ -88,6 +88,13 @@ class Rule:
     detail : callable or None
         ``detail(frame, context) -> polars.Series`` of strings added to a finding's
         message (for example the other event of a possible duplicate).
+    reads : tuple of (str, tuple of str)
+        The tables (and their fields) the check and its detail read from the context,
+        besides the row's own cells: a rule that reads its own table compares rows with
+        each other. A file read in chunks is checked by such a rule only once every
+        chunk is read, on these fields of all its rows
+        (:mod:`kachin_events.validation.chunked`); a test holds the declaration to what
+        the check reads.
     """
 
     id: str
@@ -99,6 +106,11 @@ class Rule:
     check: Callable | None = None
     inputs: tuple = ()
     detail: Callable | None = None
+    reads: tuple = ()
+
+    def read_tables(self) -> set:
+        """The tables :attr:`reads` names."""
+        return {table for table, _ in self.reads}
 
 
 def _S(id, severity, description, fix):
@@ -119,6 +131,14 @@ RULES: tuple[Rule, ...] = (
     _S("column-order", WARNING, "Columns are in the schema's order (the canonical form).",
        "Reorder the columns as the codebook lists them."),
     _S("blank-row", WARNING, "No row is empty.", "Delete the empty row."),
+    _S("column-name", WARNING, "Each column name is written exactly as the schema writes it (lower case, no spaces around it); a name in another case or with stray spaces is read as its column.",
+       "Rename the column to the name the finding gives."),
+    _S("title-row", WARNING, "A file's or sheet's header is its first row; rows of a title or notes above it are skipped (row numbers stay the spreadsheet's).",
+       "Nothing to fix if the skipped rows are a title; otherwise put the column names in the first row."),
+    _S("instruction-sheet", WARNING, "A workbook's sheets hold tables; a sheet of instructions or notes (no row of column names in its first 20) is not read.",
+       "Nothing to fix if the sheet is instructions (start its name with _ to skip it without a word); if it holds data, give it a header row."),
+    _S("cell-too-long", ERROR, "No cell holds more than 100,000 characters (the setting KACHIN_EVENTS_MAX_CELL_CHARS).",
+       "Shorten the cell: a summary, with the full text cited as a source."),
     _S("formula-cell", ERROR, "No text cell begins with =, +, -, @, a tab or a carriage return followed by more text (a spreadsheet would run it as a formula); numbers and a lone - are not formulas.",
        "Rewrite the start of the text so it begins with a letter, digit or quote."),
     _S("extra-cells", ERROR, "No row has more cells than the header.",
@@ -148,6 +168,10 @@ RULES: tuple[Rule, ...] = (
        "Delete them: retype the text, or paste it as plain text."),
     _S("zawgyi", ERROR, "Burmese text is in Unicode, not the Zawgyi encoding (a myanmartools probability of 0.99 or more).",
        "Convert the text to Unicode (a Zawgyi-to-Unicode converter), or retype it with a Unicode keyboard."),
+    _S("personal-data", WARNING, "No free-text cell (a text field without allowed values, a pattern or a format: notes, names, titles, claimants) holds a phone number, an e-mail address or a Myanmar National Registration Card number.",
+       "Remove it: the dataset publishes no contact details or identity numbers of private people (victims, witnesses, sources); describe the person by role."),
+    _S("not-nfc", WARNING, "Text is in Unicode NFC: composed characters (é as one character, not e and a combining accent); in Burmese, an asat and a dot below may come in either order.",
+       "Nothing to retype: `kachin-events add` and `kachin-events fmt` write text in NFC."),
     _S("workbook-formula", ERROR, "No data cell of a submitted workbook holds a formula: values only.",
        "Copy the cells and paste them back as values only (Paste special, Values)."),
     _S("table-name", WARNING, "A contributed file, sheet or JSON key is named after the table it holds.",
@@ -157,6 +181,8 @@ RULES: tuple[Rule, ...] = (
        "Pick one of the names the finding suggests, write the code instead, or add the place, actor or claimant first."),
     _S("ambiguous-name", ERROR, "A name written instead of a code names exactly one place, actor or claimant.",
        "Write the code of the one you mean (the finding lists each candidate with its code and township)."),
+    _S("descriptor", ERROR, "datapackage.json is a valid Data Package descriptor, and each Table Schema it names a valid Table Schema (checked by frictionless).",
+       "Correct the property the finding names (the codebook and schemas/ show the valid forms)."),
     _S("coding-notes", ERROR, "Every report folder under data/reports/ has its coder's notes (CODING.md).",
        "Add a CODING.md to the folder saying how the report was coded: what is uncertain and why."),
     _S("base-removed", ERROR, "No record of the base (the branch or release a change starts from) is removed, unless its event is retired.",
@@ -176,7 +202,7 @@ RULES: tuple[Rule, ...] = (
     Rule("date-after-publication", "events", "date_end", ERROR,
          "The event ends no later than the latest publication date of its latest source.",
          "Correct the dates, or the source's publication_date_latest; a source cannot report what happened after it was published.",
-         _checks.check_date_after_publication, inputs=('event_id', 'date_end')),
+         _checks.check_date_after_publication, inputs=('event_id', 'date_end'), reads=(('event_sources', ('event_id', 'source_id')), ('sources', ('source_id', 'publication_date_latest')))),
     Rule("sub-event-type", "events", "sub_event_type", ERROR, "sub_event_type belongs to event_type in ACLED's taxonomy.",
          "Pick the sub-event type from the event type's own list (see the codebook), or change the event type.", _checks.check_sub_event_type, inputs=('event_type', 'sub_event_type')),
     Rule("fatalities-order", "events", "fatalities_best", ERROR, "fatalities_low <= fatalities_best <= fatalities_high.",
@@ -199,24 +225,24 @@ RULES: tuple[Rule, ...] = (
          detail=_checks.geo_check("township_detail")),
     Rule("admin-hierarchy", "events", "admin3_pcode", ERROR,
          "admin2_pcode is a district and admin3_pcode a township in that district (MIMU hierarchy).",
-         "Take the township and its district from the gazetteer (data/locations.csv).", _checks.check_admin_hierarchy, inputs=('admin1_pcode', 'admin2_pcode', 'admin3_pcode')),
+         "Take the township and its district from the gazetteer (data/locations.csv).", _checks.check_admin_hierarchy, inputs=('admin1_pcode', 'admin2_pcode', 'admin3_pcode'), reads=(('locations', ('location_pcode', 'level', 'admin2_pcode')),)),
     Rule("location-in-admin", "events", "location_pcode", ERROR,
          "The place (location_pcode) lies in the event's township and district.",
-         "Correct location_pcode or the admin codes; the gazetteer gives each place's township.", _checks.check_location_in_admin, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode')),
+         "Correct location_pcode or the admin codes; the gazetteer gives each place's township.", _checks.check_location_in_admin, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode'), reads=(('locations', ('location_pcode', 'admin2_pcode', 'admin3_pcode')),)),
     Rule("location-inactive", "events", "location_pcode", ERROR, "The event's place and admin units are current (active) MIMU units.",
-         "Use the unit that replaced it (see the gazetteer's notes).", _checks.check_location_active, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode')),
+         "Use the unit that replaced it (see the gazetteer's notes).", _checks.check_location_active, inputs=('location_pcode', 'admin2_pcode', 'admin3_pcode'), reads=(('locations', ('location_pcode', 'status')),)),
     Rule("geo-precision-level", "events", "geo_precision", WARNING,
          "geo_precision 1 is used only for a point place (town, village, site), not a township or larger area.",
-         "Use geo_precision 3 for an event known only to a township or larger area.", _checks.check_geo_precision_level, inputs=('location_pcode', 'geo_precision')),
+         "Use geo_precision 3 for an event known only to a township or larger area.", _checks.check_geo_precision_level, inputs=('location_pcode', 'geo_precision'), reads=(('locations', ('location_pcode', 'level')),)),
     Rule("actor-distinct", "events", "actor2", ERROR, "actor1 and actor2 differ.",
          "Leave actor2 empty for a one-sided event; put allies in event_actors.", _checks.check_actor_distinct, inputs=('actor1', 'actor2')),
     Rule("event-has-source", "events", "event_id", ERROR, "Every event has at least one row in event_sources.",
-         "Add an event_sources row naming the source and the claimant.", _checks.check_event_has_source, inputs=('event_id',)),
+         "Add an event_sources row naming the source and the claimant.", _checks.check_event_has_source, inputs=('event_id',), reads=(('event_sources', ('event_id',)),)),
     Rule("claimant-actor", "event_sources", "claimant_actor_id", ERROR,
          "A party's claimant (spokesperson, source, statement) names the party's actor; other claimants name none.",
          "Fill claimant_actor_id for party claimants, empty it for others.", _checks.check_claimant_actor, inputs=('claimant_type', 'claimant_actor_id')),
     Rule("assoc-actor-distinct", "event_actors", "actor_id", ERROR, "An associated actor is not already the event's actor1 or actor2.",
-         "Remove the row; the actor is already a main actor of the event.", _checks.check_assoc_actor_distinct, inputs=('event_id', 'actor_id')),
+         "Remove the row; the actor is already a main actor of the event.", _checks.check_assoc_actor_distinct, inputs=('event_id', 'actor_id'), reads=(('events', ('event_id', 'actor1', 'actor2')),)),
     Rule("tag-quantity", "event_tags", "quantity_qualifier", ERROR, "quantity_qualifier is given exactly when quantity is.",
          "Give both (e.g. 20, approximate) or neither.", _checks.check_tag_quantity, inputs=('quantity', 'quantity_qualifier')),
     Rule("publication-date-order", "sources", "publication_date_latest", ERROR,
@@ -224,18 +250,21 @@ RULES: tuple[Rule, ...] = (
     Rule("publication-date-future", "sources", "publication_date_latest", ERROR, "The source is not published in the future.",
          "Correct the date.", _checks.check_publication_future, inputs=('publication_date_latest',)),
     Rule("source-used", "sources", "source_id", WARNING, "Every source is cited by at least one event.",
-         "Link the source from event_sources or remove it.", _checks.check_source_used, inputs=('source_id',)),
+         "Link the source from event_sources or remove it.", _checks.check_source_used, inputs=('source_id',), reads=(('event_sources', ('source_id',)),)),
     Rule("claims-span", "events", "fatalities_best", WARNING,
          "fatalities_best lies within what the event's claims span (from the smallest claimed figure to the sum of the largest per side).",
          "Check the event's figure against its claims (event_sources), or say in notes why it lies outside them.", _checks.check_claims_span, inputs=('event_id', 'fatalities_best'),
-         detail=_checks.detail_claims_span),
+         detail=_checks.detail_claims_span,
+         reads=(('event_sources', ('event_id', 'claimed_fatalities_low', 'claimed_fatalities_high',
+                                   'claimed_fatalities_side')),)),
     Rule("possible-duplicate", "events", "event_id", WARNING,
          "No event from another source has overlapping dates, the same township, event type and pair of actors.",
          "If both rows are the same event, keep one id, link both sources to it and retire the other (reason duplicate).", _checks.check_possible_duplicate, inputs=('event_id', 'date_start', 'date_end', 'event_type', 'actor1', 'actor2', 'admin3_pcode'),
-         detail=_checks.detail_possible_duplicate),
+         detail=_checks.detail_possible_duplicate,
+         reads=(('events', tuple(_checks.KEYED_FIELDS)), ('event_sources', ('event_id', 'source_id')))),
     Rule("claimant-registry", "event_sources", "claimant_type", ERROR,
          "claimant_type and claimant_actor_id agree with the claimant's row in the claimants registry.",
-         "Copy the type and actor from data/claimants.csv, or leave both empty to have them filled in.", _checks.check_claimant_registry, inputs=('claimant_id', 'claimant_type', 'claimant_actor_id')),
+         "Copy the type and actor from data/claimants.csv, or leave both empty to have them filled in.", _checks.check_claimant_registry, inputs=('claimant_id', 'claimant_type', 'claimant_actor_id'), reads=(('claimants', ('claimant_id', 'claimant_type', 'actor_id')),)),
     Rule("claim-fatalities-order", "event_sources", "claimed_fatalities_high", ERROR,
          "claimed_fatalities_low <= claimed_fatalities_high.", "Reorder the claimed figures: low is the smaller.",
          _checks.check_claim_fatalities_order, inputs=('claimed_fatalities_low', 'claimed_fatalities_high')),
@@ -246,7 +275,7 @@ RULES: tuple[Rule, ...] = (
     Rule("correction-field", "corrections", "field", ERROR, "A correction names a field of the events table.",
          "Write the events column's exact name (see the codebook).", _checks.check_correction_field, inputs=('field',)),
     Rule("retired-absent", "retractions", "event_id", ERROR, "A retired event no longer appears in events.",
-         "Remove the event and its linked rows (kachin-events retire does it), or delete the retractions row.", _checks.check_retired_absent, inputs=('event_id',)),
+         "Remove the event and its linked rows (kachin-events retire does it), or delete the retractions row.", _checks.check_retired_absent, inputs=('event_id',), reads=(('events', ('event_id',)),)),
     Rule("retraction-merge", "retractions", "merged_into", ERROR,
          "A duplicate names the event it was merged into (another event); other reasons name none.",
          "Fill merged_into for a duplicate with the id of the event that stays; empty it otherwise.", _checks.check_retraction_merge, inputs=('event_id', 'reason', 'merged_into')),

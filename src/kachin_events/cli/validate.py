@@ -19,7 +19,11 @@ from ._group import cli, echo_report, format_option, today_option
               metavar="N", help="Also run frictionless's own cell-by-cell check when the input has at most N "
                                 "contributed rows (default 100000, or KACHIN_EVENTS_FRICTIONLESS_MAX_ROWS; "
                                 "0: never). Every rule is checked either way.")
-def validate(paths, fmt, today, base, frictionless_rows):
+@click.option("--chunk-mb", "chunk_mb", type=click.FloatRange(min=0, min_open=True), default=None, metavar="MB",
+              help="Read CSV files larger than MB megabytes in chunks of about that size, so files larger "
+                   "than memory can be checked (default 64, or KACHIN_EVENTS_CHUNK_MB). Every rule is "
+                   "checked either way.")
+def validate(paths, fmt, today, base, frictionless_rows, chunk_mb):
     """Validate the repository's data, or contributed files, against the schema and rules.
 
     With no PATHS, validates the nearest datapackage.json (the repository you are in).
@@ -29,7 +33,9 @@ def validate(paths, fmt, today, base, frictionless_rows):
     branch, tag or release the change starts from) must still be there, under the same
     ids, and each changed event field needs a corrections row. Large inputs are read
     in columns and checked with column operations; frictionless's own cell-by-cell
-    report is added for inputs up to --frictionless-max-rows rows. Exit status: 0 valid
+    report is added for inputs up to --frictionless-max-rows rows. CSV files larger
+    than --chunk-mb are read in chunks: keys and the rules that compare rows are
+    checked across all chunks, on the few columns they read. Exit status: 0 valid
     (warnings allowed), 1 invalid, 2 a usage error or an unreadable file (or base).
 
     \b
@@ -40,10 +46,11 @@ def validate(paths, fmt, today, base, frictionless_rows):
       kachin-events validate --base origin/main
       kachin-events validate --base releases/0.1.0
       kachin-events validate archive/events.csv --frictionless-max-rows 0
+      kachin-events validate all-myanmar/events.csv --chunk-mb 256
     """
     from ..validation import validate as run
 
-    report = run(*paths, today=today, base=base, frictionless_rows=frictionless_rows)
+    report = run(*paths, today=today, base=base, frictionless_rows=frictionless_rows, chunk_mb=chunk_mb)
     echo_report(report, fmt)
     sys.exit(report.exit_code)
 

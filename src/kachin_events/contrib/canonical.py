@@ -6,7 +6,11 @@ by the primary key, every cell spelled by :func:`~kachin_events.tablefiles.forma
 (integers like ``12``, numbers as the shortest text that reads back as the same float,
 dates ``YYYY-MM-DD``, booleans ``true``/``false``, an empty cell for no value), a cell
 quoted only when it holds a comma, a quote or a line break (quotes doubled), UTF-8
-without a byte-order mark, LF line ends and a final newline.
+without a byte-order mark, LF line ends and a final newline. Text is written in Unicode
+NFC (:func:`normal_text`): ``e`` and a combining accent become the one character ``é``,
+which looks the same and is the same text to searches and joins; an asat and a dot
+below in Burmese keep the order they are written in, which NFC would swap
+(:data:`kachin_events.validation.cells.ASAT_DOT_BELOW`).
 
 Cells are formatted from their typed value, so the text is the same whatever spelling a
 file used (``+5`` and ``05`` are both ``5``), and a cell that does not type is refused,
@@ -19,6 +23,7 @@ import os
 import secrets
 from pathlib import Path
 
+from ..validation.cells import normal_text, normal_text_expr  # noqa: F401 - normal_text: the writers' one form
 from ..validation.read import RawTable, _cell_to_text
 from ..schema import get_schema
 from ..tablefiles import inline_schema, sorted_frame, table_csv
@@ -105,8 +110,28 @@ def typed_frame(table: str, rows, source: str = "the rows"):
     return frame
 
 
+def normal_frame(table: str, frame):
+    """A frame typed by the table's schema with every text field in NFC (:func:`normal_text`).
+
+    The one place where the repository's writers (``add``, ``fmt``, ``retire``,
+    ``correct``, the gazetteer) normalise text: they all write through :func:`frame_text`.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> normal_frame("actor_aliases", pl.DataFrame({"alias": ["Cafe\u0301"], "actor_id": ["kia"], "note": [None]}))["alias"][0]
+    'Café'
+    """
+    import polars as pl
+
+    # Columns of allowed values (categoricals) hold ASCII codes: only plain text can change.
+    names = [f.name for f in get_schema(table).fields
+             if f.type == "string" and frame.schema.get(f.name) == pl.Utf8]
+    return frame.with_columns([normal_text_expr(pl.col(n)) for n in names]) if names else frame
+
+
 def frame_text(table: str, frame) -> str:
-    """The canonical CSV text of a frame already typed by the table's schema.
+    """The canonical CSV text of a frame already typed by the table's schema (text in NFC).
 
     Examples
     --------
@@ -115,7 +140,7 @@ def frame_text(table: str, frame) -> str:
     'claimant_id,name,claimant_type,actor_id,role'
     """
     schema = inline_schema(table)
-    return table_csv(schema, sorted_frame(frame, schema)).decode("utf-8")
+    return table_csv(schema, sorted_frame(normal_frame(table, frame), schema)).decode("utf-8")
 
 
 def canonical_csv(table: str, rows) -> str:
@@ -134,7 +159,7 @@ def canonical_csv(table: str, rows) -> str:
     -------
     str
         The header in the schema's order and one line per row, sorted by the primary
-        key, cells spelled one way, LF line ends and a final newline.
+        key, cells spelled one way, text in NFC, LF line ends and a final newline.
 
     Raises
     ------

@@ -2,11 +2,12 @@
 
 Every data file a ``datapackage.json`` lists is read, typed by its table's schema and
 compared with its canonical text (:mod:`kachin_events.contrib.canonical`). Only the
-layout changes: column order, row order, line ends, byte-order mark, quoting and the
-spelling of numbers, dates and booleans. A file whose cells do not type, or that has
-columns the schema lacks, is never rewritten: :func:`format_package` then changes
-nothing at all and says to run ``kachin-events validate`` first. The
-``datapackage.json`` itself is left as it is.
+layout changes: column order, row order, line ends, byte-order mark, quoting, the
+spelling of numbers, dates and booleans, and text put in Unicode NFC (the same
+characters, composed: ``e`` and a combining accent become ``é``). A file whose cells
+do not type, or that has columns the schema lacks, is never rewritten:
+:func:`format_package` then changes nothing at all and says to run
+``kachin-events validate`` first. The ``datapackage.json`` itself is left as it is.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .. import _paths
 from ..validation.findings import ERROR
 from ..validation.read import UnreadableError, display_path, read_file
 from ..schema import get_schema
-from .canonical import atomic_write_all, frame_text
+from .canonical import atomic_write_all, frame_text, normal_text
 
 BOM = b"\xef\xbb\xbf"
 
@@ -134,16 +135,22 @@ def _reasons(data: bytes, raw, findings, frame, table: str, text: str) -> list[s
     if frame.select(names).rows() != sorted_rows(frame, schema):
         out.append("rows not sorted by " + ", ".join(get_schema(table).primary_key))
     types = [f["type"] if "type" in f else "string" for f in schema["fields"]]
-    respelled = []
+    respelled, composed = [], []
     for i, (cells, typed) in enumerate(zip(raw.rows, frame.select(names).rows())):
         for name, cell, value, type_ in zip(names, cells, typed, types):
             canon = format_cell(value, type_)
             if (cell or "") != canon:
                 respelled.append((raw.lines[i], name, cell, canon))
+            elif type_ == "string" and normal_text(canon) != canon:
+                composed.append((raw.lines[i], name))
     if respelled:
         line, name, cell, canon = respelled[0]
         more = f", and {len(respelled) - 1} more cells" if len(respelled) > 1 else ""
         out.append(f"values spelled differently (line {line}, {name}: {cell!r} is written {canon!r}{more})")
+    if composed:
+        line, name = composed[0]
+        more = f", and {len(composed) - 1} more cells" if len(composed) > 1 else ""
+        out.append(f"text not in Unicode NFC (line {line}, {name}{more}): composed, it looks the same")
     if not out and data != text.encode("utf-8"):
         out.append("quoting or separators")
     return out

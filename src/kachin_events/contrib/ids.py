@@ -57,43 +57,84 @@ def highest_event_number(tables: dict[str, RawTable], repository_only: bool = Tr
     return top
 
 
-def provisional_ids(tables: dict[str, RawTable]) -> dict[str | None, str]:
+class IdState:
+    """The numbering of a submission's new events, carried across the chunks of a large file.
+
+    Attributes
+    ----------
+    number : int
+        The highest id number given so far.
+    mapping : dict
+        Temporary id as written -> the id given.
+    unnamed : list
+        Ids given to new events written without any id.
+    """
+
+    def __init__(self, number: int):
+        self.number, self.mapping, self.unnamed = number, {}, []
+
+    def links(self) -> dict:
+        """Temporary id -> given id; and None -> the one new event without an id, when there is one."""
+        out = dict(self.mapping)
+        if len(self.unnamed) == 1:
+            out[None] = self.unnamed[0]
+        return out
+
+
+def provisional_ids(tables: dict[str, RawTable], state: IdState | None = None, link: bool = True) -> dict[str | None, str]:
     """Give the submission's new events (empty or temporary ids) provisional ids, in place.
 
     Contributed events rows whose ``event_id`` is empty or a temporary id (anything not
     starting with ``KE`` and a digit) get the ids that ``add`` would give them; linked contributed rows that repeat a
     temporary id follow it, and when exactly one new event has no id, linked rows
     without an id are its. Returns the mapping from what was written to the new id.
+
+    A file read in chunks passes one ``state`` to every chunk (numbers go on from one
+    chunk to the next) with ``link`` False, and links the other tables' rows with
+    :func:`link_ids` once every event has its id.
     """
+    events = tables.get("events")
+    if events is None or not len(events) or not events.any_checked():
+        return state.links() if state is not None else {}
+    state = state if state is not None else IdState(highest_event_number(tables))
+    assign_ids(events, state)
+    mapping = state.links()
+    if link:
+        link_ids(tables, mapping)
+    return mapping
+
+
+def assign_ids(events: RawTable, state: IdState) -> None:
+    """Give the contributed events rows without a real id the next ids (in place)."""
     import polars as pl
 
     from ..validation.table import CHECKED
 
-    events = tables.get("events")
-    if events is None or not len(events) or not events.any_checked():
-        return {}
     col = get_schema("events").field_names.index("event_id")
-    number = highest_event_number(tables)
-    mapping: dict[str | None, str] = {}
-    unnamed = []
     # "KE12" is a mistyped real id (the pattern rule says so), not a temporary one.
     real = pl.col("event_id").str.strip_chars().str.contains("(?i)^KE[0-9]").fill_null(False)
     with events.editing(pl.col(CHECKED) & ~real) as new:
         for row in new.rows:
             given = (row[col] or "").strip() or None
-            if given is not None and given in mapping:
-                row[col] = mapping[given]
+            if given is not None and given in state.mapping:
+                row[col] = state.mapping[given]
                 continue
-            number += 1
-            row[col] = f"KE{number:06d}"
+            state.number += 1
+            row[col] = f"KE{state.number:06d}"
             if given is None:
-                unnamed.append(row[col])
+                state.unnamed.append(row[col])
             else:
-                mapping[given] = row[col]
-    if len(unnamed) == 1:
-        mapping[None] = unnamed[0]
+                state.mapping[given] = row[col]
+
+
+def link_ids(tables: dict[str, RawTable], mapping: dict) -> None:
+    """Point the contributed linked rows (event_sources ...) at their events' given ids (in place)."""
+    import polars as pl
+
+    from ..validation.table import CHECKED
+
     if not mapping:
-        return mapping
+        return
     given = pl.col("event_id").str.strip_chars()
     wanted = given.is_in([k for k in mapping if k is not None])
     if None in mapping:
@@ -107,4 +148,3 @@ def provisional_ids(tables: dict[str, RawTable]) -> dict[str | None, str]:
                 key = (row[link] or "").strip() or None
                 if key in mapping:
                     row[link] = mapping[key]
-    return mapping

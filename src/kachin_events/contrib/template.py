@@ -11,6 +11,10 @@ written with names where the data holds codes.
 Everything is derived from ``schemas/`` and the data package; nothing here lists a
 field by hand. Sheets whose names start with ``_`` (the instructions and the hidden
 drop-down lists) are skipped by the reader (:mod:`kachin_events.validation.read`).
+Cells are written as values, never as formulas: a text cell that begins like a formula
+(:func:`kachin_events.exports.safe.is_formula`) carries the "quote prefix" style in
+the workbook, so editing it does not turn it into one, and is written with ``'`` in
+front in the CSV files.
 
 Examples
 --------
@@ -400,12 +404,13 @@ def _install(tmp: Path, target: Path) -> None:
 
 
 def _write_csv(folder: Path, rows: dict[str, list[dict]]) -> None:
+    from ..exports.safe import safe_rows
     from ..tablefiles import csv_bytes, format_cell
 
     for table in SHEETS:
         schema = get_schema(table)
         body = [[format_cell(row.get(f.name), f.type) for f in schema.fields] for row in rows[table]]
-        (folder / f"{table}.csv").write_bytes(csv_bytes(schema.field_names, body))
+        (folder / f"{table}.csv").write_bytes(csv_bytes(schema.field_names, safe_rows(body)))
     (folder / "README.txt").write_text(readme_text("csv"), encoding="utf-8")
 
 
@@ -466,21 +471,29 @@ def _write_xlsx(path: Path, rows: dict[str, list[dict]], lists: dict[str, list[s
             "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
             "plain": wb.add_format({"valign": "top"}),
         }
+        # Text that begins like a formula stays text when someone edits the cell.
+        fmt |= {f"{k}-text": wb.add_format({**props, "quote_prefix": True})
+                for k, props in (("wrap", {"text_wrap": True, "valign": "top"}), ("plain", {"valign": "top"}))}
         readme = wb.add_worksheet(README_SHEET)
         readme.set_column(0, 0, 100, fmt["wrap"])
         for number, line in enumerate(readme_text("xlsx").splitlines()):
             readme.write_string(number, 0, line, fmt["header"] if number == 0 else fmt["wrap"])
         sheets = {table: wb.add_worksheet(table) for table in SHEETS}
-        refs = _write_lists(wb.add_worksheet(LISTS_SHEET), lists)
+        refs = _write_lists(wb.add_worksheet(LISTS_SHEET), lists, fmt["plain-text"])
         for table, ws in sheets.items():
             _write_sheet(ws, table, rows[table], refs, fmt)
     finally:
         wb.close()
 
 
-def _write_lists(ws, lists: dict[str, list[str]]) -> dict[str, str]:
-    """Write every drop-down list into a column of the hidden sheet; return their ranges."""
+def _write_lists(ws, lists: dict[str, list[str]], text_format=None) -> dict[str, str]:
+    """Write every drop-down list into a column of the hidden sheet; return their ranges.
+
+    ``text_format`` (a quote-prefix format) is given to names that begin like a formula.
+    """
     from xlsxwriter.utility import xl_col_to_name
+
+    from ..exports.safe import is_formula
 
     columns: dict[str, list] = dict(lists)
     for table in SHEETS:
@@ -495,7 +508,8 @@ def _write_lists(ws, lists: dict[str, list[str]]) -> dict[str, str]:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 ws.write_number(row, col, value)
             else:
-                ws.write_string(row, col, str(value))
+                text = str(value)
+                ws.write_string(row, col, text, text_format if is_formula(text) else None)
         letter = xl_col_to_name(col)
         refs[key] = f"='{LISTS_SHEET}'!${letter}$2:${letter}${max(len(values), 1) + 1}"
     ws.hide()
@@ -511,7 +525,7 @@ def _validation(table: str, fld: Field, refs: dict[str, str]) -> dict:
                       "error_title": f"Not one of the {kind}",
                       "error_message": _clip(f"This is not a name in the reference tables. Keep it if it is a code, "
                                              f"or a new one you add in this submission; `kachin-events validate` "
-                                             f"checks it.")}
+                                             "checks it.")}
     if allowed_values(fld):
         return out | {"validate": "list", "source": refs[f"{table}.{fld.name}"], "error_type": "stop",
                       "error_title": "Not an allowed value",
@@ -544,6 +558,8 @@ def _column_format(table: str, fld: Field) -> str:
 
 
 def _write_sheet(ws, table: str, rows: list[dict], refs: dict[str, str], fmt: dict) -> None:
+    from ..exports.safe import is_formula
+
     schema = get_schema(table)
     ws.freeze_panes(1, 0)
     lines = 1
@@ -567,6 +583,8 @@ def _write_sheet(ws, table: str, rows: list[dict], refs: dict[str, str], fmt: di
             elif isinstance(value, (int, float)):
                 ws.write_number(number, col, value, fmt[style])
             else:
-                ws.write_string(number, col, str(value), fmt[style])
+                text = str(value)
+                quoted = is_formula(text) and f"{style}-text" in fmt
+                ws.write_string(number, col, text, fmt[f"{style}-text" if quoted else style])
     for number in range(1, len(rows) + 1):
         ws.set_row(number, 15 * min(lines, 10))

@@ -546,7 +546,8 @@ def acled_csv(tables: dict, timestamp: int, *, inter: str = "text", long_ranges:
               in_acled: str = "drop") -> bytes:
     """The ACLED-layout export as UTF-8 CSV bytes (LF line ends, header first).
 
-    The options are those of :func:`acled_rows`.
+    The options are those of :func:`acled_rows`. A text cell a spreadsheet would run as
+    a formula is written with ``'`` in front (:mod:`kachin_events.exports.safe`).
 
     Examples
     --------
@@ -556,9 +557,10 @@ def acled_csv(tables: dict, timestamp: int, *, inter: str = "text", long_ranges:
     ['event_id_cnty', 'event_date', 'year']
     """
     from ..tablefiles import csv_bytes, format_cell
+    from .safe import safe_rows
 
     columns = acled_columns(inter)
     names = [c for c, _, _ in columns]
     types = {name: type_ for name, type_, _ in columns}
     rows = acled_rows(tables, timestamp, inter=inter, long_ranges=long_ranges, in_acled=in_acled)
-    return csv_bytes(names, ([format_cell(row[c], types[c]) for c in names] for row in rows))
+    return csv_bytes(names, safe_rows([format_cell(row[c], types[c]) for c in names] for row in rows))

@@ -37,6 +37,9 @@ def deletions_schema() -> dict:
 def deletions_csv(tables: dict) -> bytes:
     """The deletions list as UTF-8 CSV bytes, rows by event_id.
 
+    A text cell a spreadsheet would run as a formula is written with ``'`` in front
+    (:mod:`kachin_events.exports.safe`).
+
     Examples
     --------
     >>> from kachin_events.tables import read_tables
@@ -44,6 +47,7 @@ def deletions_csv(tables: dict) -> bytes:
     'event_id,retired_on,reason,merged_into\\n'
     """
     from ..tablefiles import sorted_frame, table_csv
+    from .safe import safe_frame
 
     schema = deletions_schema()
-    return table_csv(schema, sorted_frame(tables["retractions"], schema))
+    return table_csv(schema, safe_frame(sorted_frame(tables["retractions"], schema), schema))

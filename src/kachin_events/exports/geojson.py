@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 from ..schema import get_schema
+from .safe import safe_json
 
 
 def _json_value(value):
@@ -22,6 +23,9 @@ def events_geojson(tables: dict) -> bytes:
     ``[longitude, latitude]``; its properties are every column of the events table
     (dates as ISO text, empty cells as null) plus ``actor1_name`` and ``actor2_name``.
     Keys are sorted and features are in event_id order, so the bytes are reproducible.
+    GIS tools turn properties into spreadsheet columns, so a string property a
+    spreadsheet would run as a formula is written with ``'`` in front
+    (:mod:`kachin_events.exports.safe`).
 
     Examples
     --------
@@ -41,7 +45,7 @@ def events_geojson(tables: dict) -> bytes:
             "type": "Feature",
             "id": ev["event_id"],
             "geometry": {"type": "Point", "coordinates": [ev["longitude"], ev["latitude"]]},
-            "properties": props,
+            "properties": safe_json(props),
         })
     doc = {"type": "FeatureCollection", "features": features}
     return (json.dumps(doc, sort_keys=True, ensure_ascii=False, indent=1, allow_nan=False) + "\n").encode("utf-8")

@@ -113,6 +113,9 @@ def hxl_description() -> str:
 def hxl_csv(tables: dict) -> bytes:
     """The events as an HXL-tagged CSV: header row, hashtag row, then one row per event.
 
+    A text cell a spreadsheet would run as a formula is written with ``'`` in front
+    (:mod:`kachin_events.exports.safe`).
+
     Examples
     --------
     >>> from kachin_events.tables import read_tables
@@ -121,6 +124,7 @@ def hxl_csv(tables: dict) -> bytes:
     (['event_id', 'date_start'], ['#event+code', '#date+start'], 'KE000001')
     """
     from ..tablefiles import csv_bytes, format_cell
+    from .safe import safe_rows
 
     columns = hxl_columns()
     names = {r["actor_id"]: r["name"] for r in tables["actors"].iter_rows(named=True)}
@@ -137,4 +141,4 @@ def hxl_csv(tables: dict) -> bytes:
         row["actor2_name"] = names.get(ev["actor2"]) if ev["actor2"] else None
         row["sources"] = "; ".join(by_event.get(ev["event_id"], [])) or None
         rows.append([format_cell(row[n], t) for n, t, _ in columns])
-    return csv_bytes([n for n, _, _ in columns], rows)
+    return csv_bytes([n for n, _, _ in columns], safe_rows(rows))

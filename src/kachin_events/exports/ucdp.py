@@ -391,6 +391,9 @@ def ucdp_description() -> str:
 def ucdp_csv(tables: dict) -> bytes:
     """The UCDP GED-layout export as UTF-8 CSV bytes (LF line ends, header first).
 
+    A text cell a spreadsheet would run as a formula is written with ``'`` in front
+    (:mod:`kachin_events.exports.safe`).
+
     Examples
     --------
     >>> from kachin_events.tables import read_tables
@@ -398,7 +401,8 @@ def ucdp_csv(tables: dict) -> bytes:
     ['id', 'relid', 'year']
     """
     from ..tablefiles import csv_bytes, format_cell
+    from .safe import safe_rows
 
     names = [c for c, _, _ in UCDP_COLUMNS]
     types = {n: t for n, t, _ in UCDP_COLUMNS}
-    return csv_bytes(names, ([format_cell(row[c], types[c]) for c in names] for row in ucdp_rows(tables)))
+    return csv_bytes(names, safe_rows([format_cell(row[c], types[c]) for c in names] for row in ucdp_rows(tables)))

@@ -14,6 +14,9 @@ One module per stage, in the order a file goes through them:
     The checks: pandera (field constraints and the rules of :mod:`kachin_events.rules`)
     on every row, keys and foreign keys as joins, and frictionless's cell-by-cell
     second opinion up to a size limit.
+``chunked``
+    Files larger than the chunk size, read and checked chunk by chunk; keys and the
+    rules that compare rows checked once, on narrow copies of the tables.
 ``findings``
     The report: findings, and the ways of printing them.
 ``api``
@@ -33,7 +36,8 @@ from .api import (
     resolve_contributed_names,
     validate,
 )
+from .chunked import CHUNK_MB, chunk_bytes
 
-__all__ = ["FRICTIONLESS_MAX_ROWS", "PackageError", "check_keys", "check_with_frictionless", "check_with_pandera",
+__all__ = ["CHUNK_MB", "FRICTIONLESS_MAX_ROWS", "PackageError", "chunk_bytes", "check_keys", "check_with_frictionless", "check_with_pandera",
            "coerce_tables", "frictionless_max_rows", "package_resources", "read_contribution",
            "resolve_contributed_names", "validate"]

@@ -16,6 +16,7 @@ from .. import _paths
 from .findings import ERROR, WARNING, Finding, Report
 from .table import CHECKED, RawTable
 from .read import UnreadableError, display_path, read_file
+from .chunked import Plan, Stream, chunk_bytes, is_large
 from ..schema import TABLES, get_schema
 
 
@@ -66,14 +67,16 @@ def package_resources(package: Path, shown: str | None = None) -> dict[str, list
     return out
 
 
-def _read_package(package: Path, report: Report, checked: bool) -> dict[str, RawTable]:
+def _read_package(package: Path, report: Report, checked: bool, plan=None) -> dict[str, RawTable]:
+    """Every table of a package; with a ``plan``, its large files' headers only (read in chunks later)."""
     tables: dict[str, RawTable] = {}
     for table, paths in package_resources(package).items():
         raw = tables.setdefault(table, RawTable(table))
         for path in paths:
             shown = display_path(path)
+            large = plan is not None and is_large(path, plan.chunk)
             try:
-                parts, findings = read_file(path, shown, table=table)
+                parts, findings = read_file(path, shown, table=table, header_only=large)
             except UnreadableError as exc:
                 _unreadable(report, exc, tables, table)
                 continue
@@ -82,6 +85,9 @@ def _read_package(package: Path, report: Report, checked: bool) -> dict[str, Raw
                 report.extend(findings)
             for part in parts.values():
                 raw.extend(part, checked=checked)
+            if plan is not None:
+                plan.sources.setdefault(table, []).append(Stream(table, path, shown) if large else
+                                                          tuple(part.file_names()))
     return tables
 
 
@@ -165,7 +171,7 @@ def frictionless_max_rows(value: int | None = None) -> int:
 
 def validate(*paths, today: dt.date | None = None, reference: str | Path | None = None,
              base: str | Path | None = None, keep_tables: bool = False,
-             frictionless_rows: int | None = None) -> Report:
+             frictionless_rows: int | None = None, chunk_mb: float | None = None) -> Report:
     """Validate data against the schemas and rules; return every finding at once.
 
     Parameters
@@ -187,10 +193,16 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
         Run frictionless's own cell-by-cell check too when the input has at most this
         many contributed rows (default :data:`FRICTIONLESS_MAX_ROWS`; 0 never). Every
         rule is checked either way; frictionless is a second opinion.
+    chunk_mb : float, optional
+        CSV files larger than this many MB are read in chunks of about this size, so
+        files larger than memory can be checked (default
+        :data:`~kachin_events.validation.chunked.CHUNK_MB`; see
+        :mod:`kachin_events.validation.chunked`). Every rule is checked either way.
     keep_tables : bool
         Keep the tables checked on ``report.tables`` (table -> RawTable; contributed rows
         have ``checked`` True and names replaced by codes, see
-        :func:`kachin_events.contrib.resolve.resolve_submission`).
+        :func:`kachin_events.contrib.resolve.resolve_submission`). The tables are then
+        read whole, whatever their size.
 
     Returns
     -------
@@ -209,22 +221,40 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
     except UnreadableError as exc:
         _unreadable(report, exc)
         return report.finish()
+    plan = None if keep_tables else Plan(chunk=chunk_bytes(chunk_mb), contribution=package is None)
     try:
         if package is not None:
-            tables = _read_package(package, report, checked=True)
+            tables = _read_package(package, report, checked=True, plan=plan)
             report.extend(_unlisted_files(package))
             report.extend(_missing_coding_notes(package))
+            from .descriptor import descriptor_findings
+
+            report.extend(descriptor_findings(package))
             present = set(tables)
         else:
-            from ..contrib.ids import provisional_ids
+            from ..contrib.ids import IdState, highest_event_number, provisional_ids
 
-            tables, present = read_contribution(files, report, reference)
+            tables, present = read_contribution(files, report, reference, plan)
             # New events may come without ids: check them under the ids `add` gives.
-            provisional_ids(tables)
+            if plan is not None and plan.streamed:
+                # Numbers go on from chunk to chunk; linked rows follow once all are given.
+                plan.id_state = IdState(highest_event_number(tables))
+                provisional_ids(tables, plan.id_state, link="events" not in plan.streamed)
+            else:
+                provisional_ids(tables)
     except PackageError as exc:
         _unreadable(report, exc)
         return report.finish()
-    _check(tables, present, report, today or dt.date.today(), frictionless_max_rows(frictionless_rows))
+    today = today or dt.date.today()
+    if plan is not None and plan.streamed:
+        from .chunked import check_in_chunks, file_note
+
+        _columns(tables, report)
+        held = check_in_chunks(tables, plan, present, report, today)
+        report.notes.append(file_note(plan))
+        report.findings = _without_follow_ons(_one_cause_one_finding(report.findings), held)
+    else:
+        _check(tables, present, report, today, frictionless_max_rows(frictionless_rows))
     if keep_tables:
         report.tables = tables
     if base is not None:
@@ -233,17 +263,20 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
     return report.finish()
 
 
-def read_contribution(files: list[Path], report: Report, reference=None) -> tuple[dict[str, RawTable], set]:
+def read_contribution(files: list[Path], report: Report, reference=None, plan=None) -> tuple[dict[str, RawTable], set]:
     """Read contributed files and the reference package's tables (the first stage).
 
     Returns every table (reference rows unchecked, contributed rows checked) and the set
     of tables the contribution provides. Findings about reading go into ``report``.
+    With a ``plan``, files larger than its chunk size are only opened at their header
+    here, and listed in the plan to be read in chunks.
     """
     contributed: dict[str, RawTable] = {}
     for path in files:
         shown = display_path(path)
+        large = plan is not None and is_large(path, plan.chunk)
         try:
-            parts, findings = read_file(path, shown)
+            parts, findings = read_file(path, shown, header_only=large)
         except UnreadableError as exc:
             from .read import match_table
 
@@ -253,7 +286,12 @@ def read_contribution(files: list[Path], report: Report, reference=None) -> tupl
         report.extend(findings)
         for table, raw in parts.items():
             contributed.setdefault(table, RawTable(table)).extend(raw)
-    if report.files and not report.unreadable and not any(len(raw) for raw in contributed.values()):
+            if plan is not None:
+                plan.sources.setdefault(table, []).append(Stream(table, path, shown) if large else
+                                                          tuple(raw.file_names()))
+    streamed = plan.streamed if plan is not None else set()
+    if (report.files and not report.unreadable and not streamed
+            and not any(len(raw) for raw in contributed.values())):
         # Headers with nothing under them would otherwise pass as "valid". A template's
         # header-only files beside filled ones are fine: only a submission of no rows is not.
         for shown in report.files:
@@ -285,9 +323,15 @@ def read_contribution(files: list[Path], report: Report, reference=None) -> tupl
         tables.setdefault(table, RawTable(table))
     resolve_contributed_names(tables, report)
     present = set(contributed)
-    if "events" in contributed and "event_sources" not in contributed and len(contributed["events"]):
+    if ("events" in contributed and "event_sources" not in contributed
+            and (len(contributed["events"]) or "events" in streamed)):
         first = contributed["events"]
-        report.add(Finding(first.where(0)[0], None, "event_id", None, "event-has-source", WARNING,
+        if len(first):
+            shown = first.where(0)[0]
+        else:  # read in chunks: its file is the plan's
+            src = plan.sources["events"][0]
+            shown = src.shown if isinstance(src, Stream) else src[0]
+        report.add(Finding(shown, None, "event_id", None, "event-has-source", WARNING,
                            "this submission has events but no event_sources rows, so their sources cannot be "
                            "checked; add an event_sources file (event_id, source_id, claimant ...) before merging"))
     return tables, present
@@ -311,10 +355,7 @@ def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.
            frictionless_rows: int = FRICTIONLESS_MAX_ROWS) -> None:
     from ..rules import Context
 
-    for table in TABLES:
-        tables.setdefault(table, RawTable(table))
-    report.columns.update({f: get_schema(t).field_names for t, raw in tables.items()
-                           for f in {*raw.file_names(), *(shown for shown, _ in raw.missing)}})
+    _columns(tables, report)
     typed, skip = coerce_tables(tables, report)
     check_cells(tables, report)
     ctx = Context(tables=typed, present=present, today=today)
@@ -329,6 +370,14 @@ def _check(tables: dict[str, RawTable], present: set, report: Report, today: dt.
                             "or --frictionless-max-rows to change it); every rule was checked by the columnar "
                             "validator")
     report.findings = _without_follow_ons(_one_cause_one_finding(report.findings), tables)
+
+
+def _columns(tables: dict[str, RawTable], report: Report) -> None:
+    """Every table present, and each file's columns (findings are sorted in their order)."""
+    for table in TABLES:
+        tables.setdefault(table, RawTable(table))
+    report.columns.update({f: get_schema(t).field_names for t, raw in tables.items()
+                           for f in {*raw.file_names(), *(shown for shown, _ in raw.missing)}})
 
 
 def _without_follow_ons(findings: list[Finding], tables: dict[str, RawTable]) -> list[Finding]:
@@ -366,21 +415,26 @@ def coerce_tables(tables: dict[str, RawTable], report: Report) -> tuple[dict, di
 
 
 def check_cells(tables: dict[str, RawTable], report: Report) -> None:
-    """Text cells a spreadsheet would run as formulas, invisible characters, Zawgyi Burmese."""
-    from .cells import formula_findings, invisible_findings, zawgyi_findings
+    """The cell checks (formulas, invisible characters, Zawgyi, personal data, NFC) of every table's checked rows."""
+    from .cells import CELL_CHECKS
 
-    for table in TABLES:
-        for check in (formula_findings, invisible_findings, zawgyi_findings):
-            report.extend(check(tables[table]))
+    for raw in tables.values():
+        for check in CELL_CHECKS:
+            report.extend(check(raw))
 
 
 def check_with_pandera(tables: dict[str, RawTable], typed: dict, skip: dict, ctx, report: Report) -> None:
     """Field constraints and cross-field rules of every table with checked rows."""
-    from .engines import run_pandera
-
     for table in TABLES:
         if tables[table].any_checked():
-            report.extend(run_pandera(tables[table], typed[table], ctx, skip[table]))
+            report.extend(run_rules(tables[table], typed[table], ctx, skip[table]))
+
+
+def run_rules(raw: RawTable, typed, ctx, skip, rules=None, field_checks: bool = True) -> list[Finding]:
+    """One table's field constraints (unless ``field_checks`` is False) and cross-field ``rules``, by pandera."""
+    from .engines import run_pandera
+
+    return run_pandera(raw, typed, ctx, skip, rules=rules, field_checks=field_checks)
 
 
 def check_keys(tables: dict[str, RawTable], skip: dict, report: Report) -> None:
@@ -419,13 +473,14 @@ def _one_cause_one_finding(findings: list[Finding]) -> list[Finding]:
                     if f.severity == ERROR and f.field and is_field_rule(f) and f.rule != "foreign-key"}
     key_errors = field_errors | {(f.file, f.row, f.field) for f in findings if f.rule == "foreign-key"}
     named = {(f.file, f.row, f.field) for f in findings if f.rule in NAME_RULES}
-    # A workbook cell holding a formula may read as empty or stale: its other findings follow.
-    formulas = {(f.file, f.row, f.field) for f in findings if f.rule == "workbook-formula"}
+    # A workbook cell holding a formula may read as empty or stale, and a cell too long to
+    # be a value is not worth quoting again: their other findings follow.
+    formulas = {(f.file, f.row, f.field) for f in findings if f.rule in ("workbook-formula", "cell-too-long")}
     unfilled = {(file, row, code) for file, row, name in named for code in filled_by(name)}
     out = []
     for f in findings:
         cell = (f.file, f.row, f.field)
-        if cell in formulas and f.rule != "workbook-formula":
+        if cell in formulas and f.rule not in ("workbook-formula", "cell-too-long"):
             continue
         if f.rule == "foreign-key" and cell in field_errors:
             continue

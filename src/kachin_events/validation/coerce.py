@@ -112,12 +112,14 @@ def coerce(raw: RawTable, schema: TableSchema):
     from .table import CHECKED, FILE, LINE
 
     frame = raw.frame
-    names = schema.field_names
-    exprs = [_cast(f.name, f.type, f.format).alias(f.name) for f in schema.fields]
+    # A narrow table (a file read in chunks) holds some of the fields: those are typed.
+    fields = [f for f in schema.fields if f.name in raw.fields]
+    names = [f.name for f in fields]
+    exprs = [_cast(f.name, f.type, f.format).alias(f.name) for f in fields]
     typed = frame.select(exprs) if names else frame
     bad = frame.select([(pl.col(f.name).is_not_null() & typed[f.name].is_null()).alias(f.name)
                         if _kind(f) else pl.repeat(False, frame.height).alias(f.name)
-                        for f in schema.fields])
+                        for f in fields])
     # A missing column was reported once for its file; its cells are not news.
     gone: dict[str, list] = {}
     for shown, name in raw.missing:
@@ -125,7 +127,7 @@ def coerce(raw: RawTable, schema: TableSchema):
     failed = bad.with_columns([(pl.col(n) | frame[FILE].is_in(files)).alias(n) for n, files in gone.items()
                                if n in names])
     findings = []
-    for f in schema.fields:
+    for f in fields:
         if not _kind(f) or not bad[f.name].any():
             continue
         cells = frame.filter(bad[f.name] & frame[CHECKED]).select(FILE, LINE, f.name)
@@ -138,5 +140,5 @@ def coerce(raw: RawTable, schema: TableSchema):
             elif f.type == "date" and value and len(value) >= 8:
                 msg += "; if the day is unknown, give the range with date_start/date_end and set date_precision"
             findings.append(Finding(file, line, f.name, value, "type", ERROR, msg))
-    typed = typed.with_columns([typed[f.name].cast(polars_dtype(f.type)) for f in schema.fields])
+    typed = typed.with_columns([typed[f.name].cast(polars_dtype(f.type)) for f in fields])
     return typed, findings, failed

@@ -50,6 +50,8 @@ class CsvText:
     lines: object
     blank_lines: list = field(default_factory=list)
     long_rows: dict = field(default_factory=dict)
+    #: (line, cells) of the records above the header: a title and notes, not data.
+    title_rows: list = field(default_factory=list)
 
 
 def _unreadable(shown: str, msg: str):
@@ -64,19 +66,69 @@ def read_csv_text(path: Path, shown: str) -> CsvText:
         data = path.read_bytes()
     except OSError as exc:
         raise _unreadable(shown, f"cannot be read ({exc.strerror or exc})") from None
+    held = [data]
+    del data  # the reader frees the bytes as soon as it has the columns
+    return read_csv_bytes(held, shown)
+
+
+def read_csv_bytes(held: list, shown: str, line_offset: int = 0, byte_offset: int = 0) -> CsvText:
+    """Read CSV bytes (``held``'s one item, taken out and freed early) into text columns.
+
+    ``line_offset`` is added to the line of every record after the header, and
+    ``byte_offset`` to a byte position a message gives: a chunk of a larger file is read
+    as its header followed by the chunk's records (:func:`csv_chunks`), and its rows
+    and messages keep the lines and bytes of the whole file.
+    """
     from .encoding import sniff
 
+    data = held[0]
     reason = sniff(data)
     if reason:
-        raise _unreadable(shown, reason)
+        raise _unreadable(shown, _shifted(reason, line_offset, byte_offset))
     start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
         scan = _scan(data, start)
     except _Irregular:
-        return _read_with_csv_module(data, shown)
-    held = [data]
-    del data  # the reader frees the bytes as soon as it has the columns
-    return _read_with_arrow(held, shown, scan)
+        held.pop()
+        return _read_with_csv_module(data, shown, line_offset, byte_offset)
+    title = _title(data, scan) if not line_offset else []
+    if title:
+        k = len(title)
+        scan = _Scan(scan.starts[k:], scan.ends[k:], scan.lines[k:], scan.cells[k:])
+    del data
+    if line_offset:
+        scan.lines[1:] += line_offset
+    text = _read_with_arrow(held, shown, scan, line_offset, byte_offset)
+    text.title_rows = title
+    return text
+
+
+def _title(data: bytes, scan: _Scan) -> list:
+    """The (line, cells) records above the header when a title sits over it (else none).
+
+    Only the first records are parsed; :func:`~kachin_events.validation.shape.header_index`
+    says where the header is. A chunk after the first is read under the real header.
+    """
+    from .shape import HEADER_SEARCH_ROWS, header_index
+
+    first = []
+    try:
+        for i in range(min(len(scan.starts), HEADER_SEARCH_ROWS)):
+            first.append(_parse_record(data, int(scan.starts[i]), int(scan.ends[i])))
+    except (UnicodeDecodeError, csv.Error):
+        return []  # the reader says what is wrong with these records
+    k = header_index(first)
+    return [(int(scan.lines[i]), first[i]) for i in range(k)]
+
+
+def _shifted(msg: str, line_offset: int, byte_offset: int) -> str:
+    """A message about a chunk, with its byte and line positions made the whole file's."""
+    import re
+
+    if not (line_offset or byte_offset):
+        return msg
+    msg = re.sub(r"\(byte ([0-9]+)", lambda m: f"(byte {int(m[1]) + byte_offset}", msg)
+    return re.sub(r"\bline ([0-9]+)", lambda m: f"line {int(m[1]) + line_offset}", msg)
 
 
 class _Irregular(Exception):
@@ -190,11 +242,11 @@ def _parse_record(data: bytes, lo: int, hi: int) -> list:
     return [c if c != "" else None for c in row]
 
 
-def _not_utf8(data: bytes, shown: str):
+def _not_utf8(data: bytes, shown: str, line_offset: int = 0, byte_offset: int = 0):
     from .encoding import not_utf8
 
     reason = not_utf8(data)
-    return _unreadable(shown, reason) if reason else None
+    return _unreadable(shown, _shifted(reason, line_offset, byte_offset)) if reason else None
 
 
 def _arrow_read(body, names: list):
@@ -210,7 +262,7 @@ def _arrow_read(body, names: list):
                                              strings_can_be_null=True, quoted_strings_can_be_null=True))
 
 
-def _read_with_arrow(held: list, shown: str, scan: _Scan) -> CsvText:
+def _read_with_arrow(held: list, shown: str, scan: _Scan, line_offset: int = 0, byte_offset: int = 0) -> CsvText:
     """The fast path; ``held`` holds the file's bytes alone, so they can be freed here."""
     import numpy as np
     import polars as pl
@@ -222,20 +274,20 @@ def _read_with_arrow(held: list, shown: str, scan: _Scan) -> CsvText:
     try:
         header = _parse_record(data, int(scan.starts[0]), int(scan.ends[0]))
     except UnicodeDecodeError:
-        raise _not_utf8(data, shown) from None
+        raise _not_utf8(data, shown, line_offset, byte_offset) from None
     width = len(header)
     names = [str(i) for i in range(width)]
     starts, ends, lines = scan.starts[1:], scan.ends[1:], scan.lines[1:]
     blank = scan.cells[1:] == 0
     if width == 0:
-        return _read_with_csv_module(data, shown)
+        return _read_with_csv_module(data, shown, line_offset, byte_offset)
     good = ~blank
     if len(starts):
         body_start = int(starts[0])
         try:
             table = _arrow_read(pa.py_buffer(data)[body_start:], names)
         except pa.ArrowInvalid:
-            err = _not_utf8(data, shown)
+            err = _not_utf8(data, shown, line_offset, byte_offset)
             if err is not None:
                 raise err from None
             # Records of the wrong length: count every record's cells, and read the
@@ -244,7 +296,7 @@ def _read_with_arrow(held: list, shown: str, scan: _Scan) -> CsvText:
             good = (cells == width) & ~blank
             bad = np.flatnonzero(~good & ~blank)
             if not len(bad):
-                return _read_with_csv_module(data, shown)
+                return _read_with_csv_module(data, shown, line_offset, byte_offset)
             view, pieces, pos = memoryview(data), [], body_start
             for r in bad:
                 pieces.append(view[pos:int(starts[r])])
@@ -257,10 +309,10 @@ def _read_with_arrow(held: list, shown: str, scan: _Scan) -> CsvText:
                 table = _arrow_read(pa.py_buffer(rest), names)
                 del rest
             except pa.ArrowInvalid:
-                return _read_with_csv_module(data, shown)
+                return _read_with_csv_module(data, shown, line_offset, byte_offset)
         if table.num_rows != int(good.sum()):
             # pyarrow read the records differently from the scan: trust the csv module.
-            return _read_with_csv_module(data, shown)
+            return _read_with_csv_module(data, shown, line_offset, byte_offset)
     else:
         table = None
     kept = np.flatnonzero(~blank)
@@ -272,7 +324,7 @@ def _read_with_arrow(held: list, shown: str, scan: _Scan) -> CsvText:
         try:
             parsed = [_parse_record(data, int(starts[r]), int(ends[r])) for r in odd]
         except UnicodeDecodeError:
-            raise _not_utf8(data, shown) from None
+            raise _not_utf8(data, shown, line_offset, byte_offset) from None
     # The bytes are not needed any more: let them go before polars copies the columns,
     # so the file, pyarrow's table and the frame are not all in memory at once.
     del data
@@ -294,12 +346,12 @@ def _read_with_arrow(held: list, shown: str, scan: _Scan) -> CsvText:
                    lines[blank].tolist(), long_rows)
 
 
-def _read_with_csv_module(data: bytes, shown: str) -> CsvText:
+def _read_with_csv_module(data: bytes, shown: str, line_offset: int = 0, byte_offset: int = 0) -> CsvText:
     """The careful path, for irregular quoting: Python's csv module, which says where it breaks."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise _not_utf8(data, shown) from None
+        raise _not_utf8(data, shown, line_offset, byte_offset) from None
     records = []
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -307,11 +359,16 @@ def _read_with_csv_module(data: bytes, shown: str) -> CsvText:
             # reader.line_num is the line where the record ends; a record with an
             # embedded line break starts earlier, and people look for where it starts.
             start = reader.line_num - sum(line_breaks(c) for c in record)
-            records.append((start, [c if c != "" else None for c in record]))
+            records.append((start + (line_offset if records else 0), [c if c != "" else None for c in record]))
     except csv.Error as exc:
-        msg = f"is not valid CSV near line {reader.line_num} ({exc}); check the quoting there"
+        msg = f"is not valid CSV near line {reader.line_num + line_offset} ({exc}); check the quoting there"
         raise _unreadable(shown, msg) from None
-    return records_text(records)
+    from .shape import HEADER_SEARCH_ROWS, header_index
+
+    k = header_index([cells for _, cells in records[:HEADER_SEARCH_ROWS]]) if not line_offset else 0
+    text = records_text(records[k:])
+    text.title_rows = records[:k]
+    return text
 
 
 def records_text(records: list[tuple[int, list[str | None]]]):
@@ -329,3 +386,112 @@ def records_text(records: list[tuple[int, list[str | None]]]):
     long_rows = {i: v for i, (_, v) in enumerate(body) if len(v) > width}
     return CsvText(list(header), header_line, frame, pl.Series("lines", [line for line, _ in body], dtype=pl.Int64),
                    blank, long_rows)
+
+
+# -- files larger than memory ---------------------------------------------------------------
+def _record_end(data: bytes, at_least: int = 1) -> int:
+    """Where the last whole record of ``data`` ends (after its line feed), or 0 if fewer than ``at_least`` do.
+
+    ``data`` starts at the start of a record, outside quotes: a line feed ends a record
+    when an even number of quotes come before it.
+    """
+    import numpy as np
+
+    buf = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(buf == _NL)
+    if not len(nl):
+        return 0
+    q = np.flatnonzero(buf == _QUOTE)
+    outside = nl[np.searchsorted(q, nl) % 2 == 0]
+    return int(outside[-1]) + 1 if len(outside) >= max(1, at_least) else 0
+
+
+def _line_breaks(data: bytes) -> int:
+    """Line feeds and lone carriage returns in ``data`` (how far a line count moves)."""
+    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+
+
+def _open(path: Path, shown: str):
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise _unreadable(shown, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _pieces(path: Path, shown: str, chunk_bytes: int):
+    """(bytes, byte offset, line breaks before) of runs of whole records of about ``chunk_bytes``."""
+    from .shape import HEADER_SEARCH_ROWS
+
+    with _open(path, shown) as f:
+        carry, offset, breaks = b"", 0, 0
+        while True:
+            try:
+                block = f.read(chunk_bytes)
+            except OSError as exc:
+                raise _unreadable(shown, f"cannot be read ({exc.strerror or exc})") from None
+            data = carry + block if carry else block
+            if not block:
+                if data:
+                    yield data, offset, breaks
+                return
+            # The first chunk holds the records a title above the header may take.
+            cut = _record_end(data, HEADER_SEARCH_ROWS + 1 if not offset else 1)
+            if not cut:  # one record longer than a chunk (or too few records yet): read on
+                carry = data
+                continue
+            piece, carry = data[:cut], data[cut:]
+            del data
+            yield piece, offset, breaks
+            offset += len(piece)
+            breaks += _line_breaks(piece)
+
+
+def read_csv_header(path: Path, shown: str, chunk_bytes: int = 1 << 20) -> CsvText:
+    """The header of a CSV file (no rows), read from its first records only."""
+    for piece, _, _ in _pieces(path, shown, chunk_bytes):
+        text = read_csv_bytes([piece], shown)
+        text.frame, text.lines = text.frame.head(0), text.lines.head(0)
+        text.blank_lines, text.long_rows = [], {}
+        return text
+    return read_csv_bytes([b""], shown)
+
+
+def csv_chunks(path: Path, shown: str, chunk_bytes: int):
+    """Read a CSV file in chunks of about ``chunk_bytes``: one CsvText each, lines the file's.
+
+    Each chunk holds whole records (a record with line breaks inside quotes is never
+    split) and the file's header; the rows' lines, blank lines and the positions
+    messages give are those of the whole file. Only one chunk's bytes and columns are
+    in memory at a time.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "e.csv"
+    >>> rows = b"".join(b"%d,x\\n" % i for i in range(1, 25))
+    >>> _ = path.write_bytes(b'id,note\\n' + rows + b'25,"two\\nlines"\\n\\n27,b\\n28,c\\n')
+    >>> chunks = list(csv_chunks(path, "e.csv", 12))
+    >>> len(chunks) > 1, [x for c in chunks for x in c.lines.to_list()][-4:]
+    (True, [25, 26, 29, 30])
+    >>> [x for c in chunks for x in c.blank_lines], [c.header for c in chunks][-1]
+    ([28], ['id', 'note'])
+    """
+    header = None
+    for piece, offset, breaks in _pieces(path, shown, chunk_bytes):
+        if header is None:
+            text = read_csv_bytes([piece], shown)
+            header = _header_bytes(text.header)
+            yield text
+            continue
+        held = [header + piece]
+        del piece
+        # The chunk is read as header + records: its lines move by the breaks before it,
+        # less the header's own.
+        yield read_csv_bytes(held, shown, breaks - _line_breaks(header), offset - len(header))
+
+
+def _header_bytes(header: list) -> bytes:
+    """A header row written back as one CSV record (what each later chunk is read under)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(["" if h is None else h for h in header])
+    return out.getvalue().encode("utf-8")

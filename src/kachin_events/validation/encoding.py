@@ -34,6 +34,8 @@ def sniff(data: bytes, kind: str = "CSV") -> str | None:
     'is UTF-16 text (it starts with a UTF-16 byte-'
     >>> sniff(b"PK\\x03\\x04rest")[:27]
     'is a zip archive, not a CSV'
+    >>> sniff(b"\\xd0\\xcf\\x11\\xe0\\xa1\\xb1\\x1a\\xe1" + bytes(512))[:40]
+    'is an Excel 97-2003 workbook (.xls) or a'
     >>> sniff(b"a,b\\n1,2\\n") is None
     True
     """
@@ -48,6 +50,9 @@ def sniff(data: bytes, kind: str = "CSV") -> str | None:
     if head.startswith(b"PK\x03\x04"):
         return (f"is a zip archive, not a {kind} file (an XLSX workbook is one: if it is, give it the .xlsx "
                 "extension, or save its sheet as CSV UTF-8)")
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return (f"is an Excel 97-2003 workbook (.xls) or a password-protected one, not a {kind} file; open it "
+                f"and save its sheet as CSV UTF-8 (or the workbook as .xlsx, without a password)")
     stripped = head.lstrip().lower()
     if stripped.startswith((b"<!doctype html", b"<html", b"<?xml")):
         what = "an HTML page" if b"html" in stripped[:20] else "an XML document"

@@ -36,7 +36,12 @@ def schema_message(rule_id: str, schema: TableSchema, field: str | None, value) 
         return (f"{str(value)!r} is not one of the allowed values of the {field} column.{hint} "
                 f"The allowed values are: {shown} (written exactly so).")
     if rule_id == "pattern" and fld:
-        return f"does not match the pattern {c.get('pattern')!r} of {field}; {fld.description}"
+        from .hints import pcode_hint
+
+        msg = f"does not match the pattern {c.get('pattern')!r} of {field}; {fld.description}"
+        # A place's name where its P-code belongs: the hint names the code (only failing cells get here).
+        hint = pcode_hint(field, value)
+        return f"{msg.rstrip('.')}. {hint}" if hint else msg
     if rule_id == "minimum":
         return f"is below the minimum {c.get('minimum')}; leave the cell empty when the figure is unknown"
     if rule_id == "maximum":
@@ -75,7 +80,7 @@ def _field_checks(fld) -> list[tuple[str, object]]:
     return out
 
 
-def pandera_schema(table: str, context: Context | None = None):
+def pandera_schema(table: str, context: Context | None = None, rules=None, fields=None, field_checks: bool = True):
     """The pandera (polars) schema of a table, derived from its Table Schema and rules.
 
     Parameters
@@ -85,6 +90,12 @@ def pandera_schema(table: str, context: Context | None = None):
     context : Context, optional
         Reference tables for the cross-table rules (sources for publication dates,
         the gazetteer for P-codes ...). Without one those rules pass vacuously.
+    rules : list of Rule, optional
+        The cross-field rules to check (default: all of the table's).
+    fields : list of str, optional
+        The columns the frame holds (default: all); with fewer, the schema is not strict.
+    field_checks : bool
+        Check the fields' constraints (``required``, ``enum`` ...) too.
 
     Examples
     --------
@@ -101,9 +112,11 @@ def pandera_schema(table: str, context: Context | None = None):
     ctx = context or Context()
     columns = {}
     for fld in ts.fields:
-        checks = [chk for _, chk in _field_checks(fld)]
-        columns[fld.name] = pa.Column(polars_dtype(fld.type), nullable=not fld.required, checks=checks,
-                                      description=fld.description, title=fld.title)
+        if fields is not None and fld.name not in fields:
+            continue
+        checks = [chk for _, chk in _field_checks(fld)] if field_checks else []
+        columns[fld.name] = pa.Column(polars_dtype(fld.type), nullable=not (fld.required and field_checks),
+                                      checks=checks, description=fld.description, title=fld.title)
 
     def wrap(rule):
         def run(data):
@@ -112,23 +125,28 @@ def pandera_schema(table: str, context: Context | None = None):
 
         return pa.Check(run, name=rule.id)
 
-    return pa.DataFrameSchema(columns, checks=[wrap(r) for r in table_rules(table)], name=table, strict=True,
+    rules = table_rules(table) if rules is None else rules
+    return pa.DataFrameSchema(columns, checks=[wrap(r) for r in rules], name=table, strict=fields is None,
                               description=ts.description)
 
 
 _NULL_CHECKS = {"not_nullable": "required"}
 
 
-def run_pandera(raw: RawTable, typed, context: Context, skip) -> list[Finding]:
+def run_pandera(raw: RawTable, typed, context: Context, skip, rules=None, field_checks: bool = True) -> list[Finding]:
     """Validate a typed frame with pandera; findings only for checked rows.
 
     ``skip`` holds a boolean column per field, True where the cell failed to type: its
-    other findings follow from that one and are not reported.
+    other findings follow from that one and are not reported. ``rules`` and
+    ``field_checks`` choose what is checked (see :func:`pandera_schema`); a narrow
+    table is checked on its own fields.
     """
     import pandera.errors
 
     ts = get_schema(raw.table)
-    schema = pandera_schema(raw.table, context)
+    frame_rules = table_rules(raw.table) if rules is None else list(rules)
+    full = raw.fields == ts.field_names
+    schema = pandera_schema(raw.table, context, frame_rules, None if full else raw.fields, field_checks)
     try:
         schema.validate(typed, lazy=True)
         return []
@@ -136,8 +154,7 @@ def run_pandera(raw: RawTable, typed, context: Context, skip) -> list[Finding]:
         cases = exc.failure_cases
     text = raw.text
     checked = raw.frame[CHECKED]
-    rule_of = {f.name: [rid for rid, _ in _field_checks(f)] for f in ts.fields}
-    frame_rules = table_rules(raw.table)
+    rule_of = {f.name: [rid for rid, _ in _field_checks(f)] for f in ts.fields} if field_checks else {}
     details: dict = {}
     out = []
     for rec in cases.iter_rows(named=True):

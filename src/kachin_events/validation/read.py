@@ -106,9 +106,43 @@ def text_records(text) -> list[tuple[int, list[str | None]]]:
     return sorted(out + [(line, []) for line in text.blank_lines], key=lambda r: r[0])
 
 
+def _json_depth(value, most: int) -> int:
+    """How deeply ``value`` nests (a scalar is 0, ``[1]`` is 1), counted without recursion up to ``most + 1``.
+
+    Examples
+    --------
+    >>> _json_depth(5, 20), _json_depth({"a": [1, {"b": 2}]}, 20), _json_depth([[[[]]]], 2)
+    (0, 3, 3)
+    """
+    deepest = 0
+    stack = [(value, 1)] if isinstance(value, (list, dict)) else []
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > most:
+            break  # deep enough to refuse: the rest need not be walked
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (list, dict)))
+    return deepest
+
+
+def _too_deep(shown: str, most: int) -> UnreadableError:
+    from .limits import env_name
+
+    msg = (f"nests lists and objects more than {most} levels deep (the setting {env_name('MAX_JSON_DEPTH')}); "
+           'a submission is a list of flat records, e.g. [{"event_id": "KE000123", "notes": "..."}], or an '
+           "object mapping table names to such lists")
+    return UnreadableError(shown, msg)
+
+
 def _read_json(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | None]]]]:
     from .encoding import not_utf8
+    from .limits import check_file_size, limit
 
+    # Python holds a JSON document in memory at about ten times its size: the size is
+    # checked before a byte is read.
+    check_file_size(path, shown, "MAX_JSON_MB")
+    most = limit("MAX_JSON_DEPTH")
     try:
         data = path.read_bytes()
         reason = not_utf8(data, "JSON")
@@ -118,8 +152,21 @@ def _read_json(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | N
     except json.JSONDecodeError as exc:
         msg = f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         raise UnreadableError(shown, msg) from None
+    except RecursionError:
+        # Python's parser gives up at about 1,000 levels; the limit is far below that.
+        raise _too_deep(shown, most) from None
     except OSError as exc:
         raise UnreadableError(shown, f"cannot be read ({exc.strerror or exc})") from None
+    del data
+    # Records' values are nearly always scalars: only the containers among them are walked.
+    top = 1 if isinstance(doc, list) else 2  # [records] or {"table": [records]}
+    tables_of = [doc] if isinstance(doc, list) else list(doc.values()) if isinstance(doc, dict) else []
+    for records in tables_of:
+        for rec in records if isinstance(records, list) else ():
+            if isinstance(rec, dict):
+                nested = [v for v in rec.values() if isinstance(v, (list, dict))]
+                if nested and top + 1 + max(_json_depth(v, most) for v in nested) > most:
+                    raise _too_deep(shown, most)
     if isinstance(doc, list):
         doc = {"": doc}
     if not isinstance(doc, dict) or not all(isinstance(v, list) for v in doc.values()):
@@ -195,7 +242,10 @@ def match_table(name: str, header: list[str | None]) -> tuple[str, str | None]:
     close = did_you_mean(stem, TABLES, cutoff=0.8)
     if close:
         return close, f"was read as the {close} table, the table whose name is closest"
-    cols = {h for h in header if h}
+    from .shape import column_key
+
+    # Header cells as column names are written ("Event_ID " is event_id).
+    cols = {column_key(h) for h in header if h} | {h for h in header if h}
     # Most shared columns wins; among equals, the table with the fewest missing ones.
     best = max(TABLES, key=lambda t: (len(cols & set(get_schema(t).field_names)),
                                       -len(set(get_schema(t).field_names) - cols)))
@@ -216,10 +266,21 @@ def to_raw_table(table: str, shown: str, text, json_mode: bool = False) -> tuple
 
     ``text`` is a :class:`~kachin_events.validation.csvfile.CsvText` (or a list of (row number,
     cells) records, header first). Blank rows are dropped with a warning (none for JSON,
-    whose records are sparse by nature); cells beyond the header are reported.
+    whose records are sparse by nature); cells beyond the header are reported. A header
+    cell in another case or with stray spaces is read as its column, with a
+    ``column-name`` warning; a cell longer than the limit
+    (:data:`~kachin_events.validation.limits.MAX_CELL_CHARS`) is a ``cell-too-long`` error.
+
+    Raises
+    ------
+    UnreadableError
+        When the header names more columns than the limit
+        (:data:`~kachin_events.validation.limits.MAX_COLUMNS`).
     """
     import polars as pl
 
+    from .limits import env_name, limit
+    from .shape import column_name_finding, long_cell_findings, match_column
     from .table import CHECKED, FILE, LINE
 
     if isinstance(text, list):
@@ -237,13 +298,22 @@ def to_raw_table(table: str, shown: str, text, json_mode: bool = False) -> tuple
         )
         return RawTable(table), findings
     header_line = text.header_line
-    header = [(h or "").strip() for h in text.header]
+    written = [(h or "").strip() for h in text.header]
+    named, most = sum(1 for h in written if h), limit("MAX_COLUMNS")
+    if named > most:
+        msg = (f"has {named:,} named columns, more than the limit of {most:,} (the setting "
+               f"{env_name('MAX_COLUMNS')}); the {table} table has {len(fields)}: {', '.join(fields)}. Keep those "
+               "columns and delete the others")
+        raise UnreadableError(shown, msg)
+    # A header cell in another case or with stray spaces ("Event_ID ") names its column,
+    # with a warning, rather than being an unknown column beside a missing one.
+    header = [match_column(h, fields) or h for h in written]
     index: dict[str, int] = {}
     for pos, name in enumerate(header):
         if name == "" and json_mode:
             continue
         if name in index:
-            findings.append(Finding(shown, header_line, name, name, "duplicate-column", ERROR,
+            findings.append(Finding(shown, header_line, name, written[pos], "duplicate-column", ERROR,
                                     f"column {name!r} appears twice; keep one"))
             continue
         if name not in fields:
@@ -255,6 +325,8 @@ def to_raw_table(table: str, shown: str, text, json_mode: bool = False) -> tuple
             findings.append(Finding(shown, header_line, name, name, "unknown-column", ERROR,
                                     f"{name!r} is not a column of the {table} table.{hint}"))
             continue
+        if (text.header[pos] or "") != name:
+            findings.append(column_name_finding(shown, header_line, text.header[pos], name))
         index[name] = pos
     missing = set()
     for name in fields:
@@ -304,6 +376,9 @@ def to_raw_table(table: str, shown: str, text, json_mode: bool = False) -> tuple
     frame = cells.select([*columns, pl.lit(shown).alias(FILE), pl.col(LINE), pl.lit(True).alias(CHECKED)])
     if blank.any():
         frame = frame.filter(~blank)
+    if index:
+        findings += long_cell_findings(shown, frame, [f for f in fields if f in index], LINE,
+                                       limit("MAX_CELL_CHARS"))
     return RawTable.from_frame(table, frame, missing=missing), findings
 
 
@@ -356,16 +431,18 @@ def _formula_findings(where: str, table: str, sheet) -> list[Finding]:
     A formula's value is whatever the spreadsheet last computed, and a file written by
     another program may hold none: the data must be the values themselves.
     """
+    from .shape import match_column
+
     cells = getattr(sheet, "formulas", None)
     if not cells:
         return []
-    fields = set(get_schema(table).field_names)
+    fields = get_schema(table).field_names
     row_of = {int(line): i for i, line in enumerate(sheet.lines)}
     out = []
     for line, col in sorted(cells):
         i = row_of.get(line)
-        name = (sheet.header[col] or "").strip() if col < len(sheet.header) else ""
-        if i is None or name not in fields:
+        name = match_column((sheet.header[col] or "").strip(), fields) if col < len(sheet.header) else None
+        if i is None or name is None:
             continue
         value = sheet.frame[str(col)][i]
         msg = ("holds a formula, not a value: its value is whatever the spreadsheet last computed, and a file "
@@ -375,7 +452,38 @@ def _formula_findings(where: str, table: str, sheet) -> list[Finding]:
     return out
 
 
-def read_file(path: Path, shown: str | None = None, table: str | None = None) -> tuple[dict[str, RawTable], list[Finding]]:
+def _workbook_layout(shown: str, sheets: dict, empty: set) -> tuple[dict, list[Finding]]:
+    """Sheets of instructions set aside (None), and each other sheet's header found below its title rows.
+
+    A workbook's findings name the sheet, as :func:`read_file` does.
+    """
+    from .shape import head_rows, header_at, header_index, instruction_finding, is_instruction_sheet, title_finding
+
+    out, findings = {}, []
+    for name, sheet in sheets.items():
+        if name in empty:
+            out[name] = sheet
+            continue
+        where = f"{shown}[{name}]"
+        head = head_rows(sheet)
+        if is_instruction_sheet(name, head):
+            findings.append(instruction_finding(where, name))
+            out[name] = None
+            continue
+        at = header_index(head)
+        if at > 0:
+            # The rows above the header, with the numbers the spreadsheet shows them under.
+            lines = [sheet.header_line] + sheet.lines.head(at - 1).to_list()
+            above = [(line, cells) for line, cells in zip(lines, head[:at])
+                     if any(v is not None and str(v).strip() for v in cells)]
+            sheet = header_at(sheet, at)
+            findings.append(title_finding(where, above, sheet.header_line))
+        out[name] = sheet
+    return out, findings
+
+
+def read_file(path: Path, shown: str | None = None, table: str | None = None,
+              header_only: bool = False) -> tuple[dict[str, RawTable], list[Finding]]:
     """Read one CSV, XLSX or JSON file into raw tables.
 
     An XLSX workbook may hold one sheet per table (named after the tables; sheets whose
@@ -397,9 +505,14 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
     findings: list[Finding] = []
     out: dict[str, RawTable] = {}
     if suffix in (".csv", ".txt"):
-        from .csvfile import read_csv_text
+        from .csvfile import read_csv_header, read_csv_text
 
-        text = read_csv_text(path, shown)
+        # A file read in chunks is opened here at its header only (validation.chunked).
+        text = read_csv_header(path, shown) if header_only else read_csv_text(path, shown)
+        if text.title_rows:
+            from .shape import title_finding
+
+            findings.append(title_finding(shown, text.title_rows, text.header_line))
         _check_delimiter(shown, text.header)
         name, why = (table, None) if table else match_table(path.name, text.header)
         if why:
@@ -411,10 +524,15 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
     from .csvfile import records_text
 
     if suffix in (".xlsx", ".xlsm"):
+        from .limits import check_file_size
         from .xlsx import read_workbook
 
+        check_file_size(path, shown)
         parts = {name: sheet for name, sheet in read_workbook(path, shown).items()}
         empty = {name for name, sheet in parts.items() if sheet.empty}
+        parts, found = _workbook_layout(shown, parts, empty)
+        findings += found
+        empty |= {name for name, sheet in parts.items() if sheet is None}
         json_mode = False
     elif suffix == ".json":
         records = _read_json(path, shown)
@@ -425,6 +543,7 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
     else:
         msg = f"has an unsupported file type {suffix!r}; give a .csv, .xlsx or .json file, or a datapackage.json"
         raise UnreadableError(shown, msg)
+    filled = len(set(parts) - empty)
     for part, text in parts.items():
         if part in empty:
             continue
@@ -432,7 +551,7 @@ def read_file(path: Path, shown: str | None = None, table: str | None = None) ->
         # sheet); a JSON document's name its key only when it has several.
         where = f"{shown}[{part}]" if part and (len(parts) > 1 or not json_mode) else shown
         name, why = (table, None) if table else match_table(part or path.name, text.header)
-        if why and part and len(parts) == 1 and match_table(path.name, [])[1] is None:
+        if why and part and filled == 1 and match_table(path.name, [])[1] is None:
             name, why = match_table(path.name, [])  # a lone sheet "Sheet1" of events.xlsx
         if why:
             kind = ("sheet" if not json_mode else "key") if part else "file"

@@ -61,15 +61,30 @@ class RawTable:
         self._files = list(files) if files is not None else []
         self._lines = list(lines) if lines is not None else []
         self._checked = list(checked) if checked is not None else []
+        #: The fields the table holds: all of its schema's, or some (a narrow table).
+        self.fields: list = list(get_schema(table).field_names)
 
     @classmethod
-    def from_frame(cls, table: str, frame, missing=None) -> RawTable:
-        """A table from a frame holding every field (as text) and the provenance columns."""
+    def from_frame(cls, table: str, frame, missing=None, fields=None) -> RawTable:
+        """A table from a frame holding every field (as text) and the provenance columns.
+
+        With ``fields``, a narrow table of those fields only (in the schema's order): what
+        checks across the rows of a file read in chunks need of it
+        (:mod:`kachin_events.validation.chunked`). A narrow table is for the columnar
+        checks only; it has no row view.
+        """
         raw = cls(table, missing=missing)
-        names = get_schema(table).field_names
-        raw._frame = frame.select([*names, *PROVENANCE])
+        if fields is not None:
+            raw.fields = [n for n in raw.fields if n in set(fields)]
+        raw._frame = frame.select([*raw.fields, *PROVENANCE])
         raw._rows = raw._files = raw._lines = raw._checked = None
         return raw
+
+    def narrow(self, fields) -> RawTable:
+        """The same rows with only ``fields`` (and the provenance columns)."""
+        out = RawTable.from_frame(self.table, self.frame, missing=self.missing, fields=fields)
+        out.incomplete = self.incomplete
+        return out
 
     # -- the two views ---------------------------------------------------------------
     @property
@@ -90,7 +105,7 @@ class RawTable:
     @property
     def text(self):
         """The fields alone, as text, in the schema's column order."""
-        return self.frame.select(get_schema(self.table).field_names)
+        return self.frame.select(self.fields)
 
     def _as_lists(self) -> None:
         if self._rows is None:
@@ -164,13 +179,15 @@ class RawTable:
         pl = _pl()
         self.missing |= other.missing
         self.incomplete |= other.incomplete
-        add = other.frame.with_columns(pl.lit(checked).alias(CHECKED))
+        add = other.frame.select([*self.fields, *PROVENANCE]).with_columns(pl.lit(checked).alias(CHECKED))
         self._frame = add if not len(self) else pl.concat([self.frame, add], how="vertical")
         self._rows = self._files = self._lines = self._checked = None
 
     def select(self, mask) -> RawTable:
         """A new table of the rows where ``mask`` (a polars expression or Series) holds."""
-        return RawTable.from_frame(self.table, self.frame.filter(mask), missing=self.missing)
+        out = RawTable.from_frame(self.table, self.frame.filter(mask), missing=self.missing, fields=self.fields)
+        out.incomplete = self.incomplete
+        return out
 
     @contextmanager
     def editing(self, mask):

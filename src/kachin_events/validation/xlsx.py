@@ -15,6 +15,11 @@ them with plain byte searches (a small part of the time calamine takes): which c
 hold a formula, and the text of error cells (``#N/A``, ``#DIV/0!``), which calamine
 returns as empty although the workbook shows, and openpyxl reads, the error.
 
+Before calamine sees a workbook, :mod:`kachin_events.validation.zipguard` checks its
+archive (zip bombs, macros, links to other workbooks) and, sheet by sheet, the extent
+of its cells: calamine lays a sheet out as a dense grid, so two cells far apart would
+exhaust memory (the process would abort, with no message a contributor can act on).
+
 Where the two readers differ: a date-formatted number past 9999-12-31 reads as the
 number (openpyxl made it ``#VALUE!``); a negative number in a date format reads as
 ``00:00:00`` (openpyxl gave a date in 1899); a whole number from 2**53 to 10**16 reads
@@ -116,7 +121,10 @@ def read_workbook(path: Path, shown: str, *, include_hidden: bool = False) -> di
     Raises
     ------
     kachin_events.validation.read.UnreadableError
-        When the file is not a readable workbook, or a sheet of it cannot be read.
+        When the file is not a readable workbook, or a sheet of it cannot be read; when
+        it is refused (a zip bomb, macros, links to other workbooks: see
+        :func:`kachin_events.validation.zipguard.check_workbook`); when a sheet's cells
+        span too large a grid (:func:`kachin_events.validation.zipguard.check_sheet_extent`).
 
     Examples
     --------
@@ -145,6 +153,10 @@ def read_workbook(path: Path, shown: str, *, include_hidden: bool = False) -> di
         import python_calamine as calamine
     except ImportError:  # pragma: no cover - python-calamine is a dependency
         raise UnreadableError(shown, "reading XLSX needs python-calamine (pip install python-calamine)") from None
+    from .zipguard import check_workbook
+
+    # Zip bombs, macros and external links are refused before calamine unpacks anything.
+    check_workbook(path, shown)
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except OSError as exc:
@@ -159,12 +171,20 @@ def read_workbook(path: Path, shown: str, *, include_hidden: bool = False) -> di
                   # Skipped: helper sheets (instructions, drop-down lists), chart and macro sheets.
                   if not meta.name.startswith("_") and meta.typ == calamine.SheetTypeEnum.WorkSheet
                   and (include_hidden or meta.visible == calamine.SheetVisibleEnum.Visible)]
-        # The XML scan runs in a thread while calamine parses: unzipping releases the GIL
-        # (and calamine's parse too), so on two cores it costs next to no time.
+        # Each sheet's XML is unzipped and its extent checked before calamine parses it
+        # (calamine lays a sheet out as a dense grid: two far-apart cells would exhaust
+        # memory). The formula scan of a sheet and the check of the next one run in a
+        # thread while calamine parses: unzipping releases the GIL, and calamine's parse too.
         pool = ThreadPoolExecutor(max_workers=1)
-        scanner = _XmlScanner(path)
-        scans = {name: pool.submit(scanner.scan, name) for name in wanted}
-        for name in wanted:
+        scanner = _XmlScanner(path, shown)
+        scanner.check_others()
+        ready = pool.submit(scanner.prepare, wanted[0]) if wanted else None
+        scans = {}
+        for k, name in enumerate(wanted):
+            data = ready.result()  # raises UnreadableError for a sheet too large to lay out
+            scans[name] = pool.submit(scanner.scan_data, data)
+            del data
+            ready = pool.submit(scanner.prepare, wanted[k + 1]) if k + 1 < len(wanted) else None
             try:
                 sheet = book.get_sheet_by_name(name)
                 rows = sheet.to_python()
@@ -198,7 +218,11 @@ def _openpyxl_rows(path: Path, name: str) -> tuple[list[list] | None, tuple[int,
             warnings.simplefilter("ignore")  # "outside the limits for dates": read as #VALUE!
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
             try:
-                rows = [["" if v is None else v for v in row] for row in book[name].iter_rows(values_only=True)]
+                sheet = book[name]
+                # The sheet's declared dimension may be anything: rows padded to it could
+                # be 16,384 cells wide. Read the rows as they are (padded below).
+                sheet.reset_dimensions()
+                rows = [["" if v is None else v for v in row] for row in sheet.iter_rows(values_only=True)]
             finally:
                 book.close()
     except Exception:
@@ -308,30 +332,88 @@ class _NoReference(Exception):
 
 
 class _XmlScanner:
-    """Finds each sheet's formula cells and error values in the workbook's XML."""
+    """Reads each sheet's XML: checks its extent, finds its formula cells and error values."""
 
-    def __init__(self, path: Path):
-        self.path = path
-        self.members: dict[str, str | None] | None = None
+    def __init__(self, path: Path, shown: str):
+        import zipfile
+
+        from .read import UnreadableError
+
+        self.path, self.shown = path, shown
+        self.members: dict[str, list[str]] | None = None
+        self.all_checked = False
         try:
-            import zipfile
-
             self.zip = zipfile.ZipFile(path)
+        except Exception as exc:  # checked by zipguard already: a file changed under us
+            raise UnreadableError(shown, f"is not a readable XLSX workbook ({type(exc).__name__}: {exc})") from None
+        try:
             self.members = _sheet_members(self.zip)
-        except Exception:  # calamine read it; without the XML only formulas go unknown
-            self.zip = None
+        except Exception:  # calamine read it; every part that may be a sheet is checked instead
+            self.members = None
 
     def close(self) -> None:
-        if self.zip is not None:
-            self.zip.close()
+        self.zip.close()
 
-    def scan(self, name: str) -> tuple[frozenset, dict] | None:
-        """(formula cells, {cell: error text}) of sheet ``name``, or None if unknown."""
-        member = (self.members or {}).get(name)
-        if self.zip is None or member is None:
+    def _read(self, member: str) -> bytes:
+        from .read import UnreadableError
+
+        try:
+            return self.zip.read(member)  # bounded by the part's declared size (zipguard checked those)
+        except Exception as exc:
+            msg = f"is not a readable XLSX workbook (its part {member}: {type(exc).__name__}: {exc})"
+            raise UnreadableError(self.shown, msg) from None
+
+    def prepare(self, name: str) -> bytes | None:
+        """Sheet ``name``'s XML, after checking its extent (None when its part cannot be told)."""
+        from .zipguard import check_sheet_extent
+
+        parts = (self.members or {}).get(name)
+        if not parts:
+            # Without the workbook's relationships, any XML part may be the sheet calamine reads.
+            if not self.all_checked:
+                for member in self.zip.namelist():
+                    if member.lower().endswith(".xml"):
+                        check_sheet_extent(self._read(member), self.shown, name)
+                self.all_checked = True
+            return None
+        data = None
+        for member in parts:
+            # Every part the sheet may resolve to (calamine's reading of the path, and
+            # other spellings of it) is checked; the first is the one scanned for formulas.
+            part = self._read(member)
+            check_sheet_extent(part, self.shown, name)
+            data = part if data is None else data
+        return data
+
+    def check_others(self) -> None:
+        """Check the extent of the XML parts that no sheet resolves to but that hold sheet data.
+
+        calamine finds a sheet's part through the workbook's relationships, as
+        :func:`_sheet_members` does; should the two ever disagree, a part holding sheet
+        data is still checked. Only the first 64 KB of each other part is unzipped to tell.
+        (The parts of sheets that are not read, hidden ones say, are left alone.)
+        """
+        from .zipguard import check_sheet_extent
+
+        if self.members is None:
+            return
+        mapped = {m.lower() for parts in self.members.values() for m in parts}
+        for info in self.zip.infolist():
+            if not info.filename.lower().endswith(".xml") or info.filename.lower() in mapped:
+                continue
+            try:
+                with self.zip.open(info) as fh:
+                    head = fh.read(65_536)
+            except Exception:
+                continue  # calamine cannot read it either
+            if b"sheetData" in head:
+                check_sheet_extent(self._read(info.filename), self.shown, info.filename)
+
+    def scan_data(self, data: bytes | None) -> tuple[frozenset, dict] | None:
+        """(formula cells, {cell: error text}) of a sheet's XML, or None if unknown."""
+        if data is None:
             return None
         try:
-            data = self.zip.read(member)
             try:
                 return _scan_sheet_xml(data)
             except _NoReference:
@@ -340,8 +422,13 @@ class _XmlScanner:
             return None
 
 
-def _sheet_members(zf) -> dict[str, str | None]:
-    """Sheet name -> its part in the zip, from the workbook's relationships."""
+def _sheet_members(zf) -> dict[str, list[str]]:
+    """Sheet name -> the parts of the zip it may resolve to, from the workbook's relationships.
+
+    The first part is where the relationship's target leads, relative to the workbook
+    part and whatever the case of its letters; the others are where a reader that
+    joins the target to ``xl/`` as written, or matches case exactly, would look.
+    """
     import xml.etree.ElementTree as ET
 
     names = {n.lower(): n for n in zf.namelist()}
@@ -359,6 +446,9 @@ def _sheet_members(zf) -> dict[str, str | None]:
     base = posixpath.dirname(book)
     rels = ET.fromstring(read(posixpath.join(base, "_rels", posixpath.basename(book) + ".rels")))
     targets = {rel.get("Id"): rel.get("Target", "") for rel in rels}
+    variants: dict[str, list[str]] = {}
+    for n in zf.namelist():
+        variants.setdefault(n.lower(), []).append(n)
     out = {}
     for el in ET.fromstring(read(book)).iter():
         if local(el.tag) != "sheet":
@@ -366,10 +456,15 @@ def _sheet_members(zf) -> dict[str, str | None]:
         rid = next((v for k, v in el.attrib.items() if local(k) == "id"), None)
         target = targets.get(rid)
         if not target:
-            out[el.get("name")] = None
+            out[el.get("name")] = []
             continue
         member = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
-        out[el.get("name")] = names.get(member.lower())
+        plain = target.lstrip("/") if target.startswith("/") else (
+            target if target.startswith("xl/") else f"xl/{target}")
+        parts = [names[member.lower()]] if member.lower() in names else []
+        for candidate in (member, plain):
+            parts += [v for v in variants.get(candidate.lower(), []) if v not in parts]
+        out[el.get("name")] = parts
     return out
 
 
