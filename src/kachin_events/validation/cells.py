@@ -55,11 +55,13 @@ ZAWGYI_THRESHOLD = 0.99
 _MYANMAR = "[\u1000-\u109f]"
 
 
-def _text_cells(raw: RawTable, pattern):
+def _text_cells(raw: RawTable, pattern, only: str | None = None):
     """(file, line, field, value) of contributed text cells matching ``pattern``.
 
     ``pattern`` is a regular expression, or a function of a column (a polars
-    expression) giving True where a cell is a hit.
+    expression) giving True where a cell is a hit. With ``only`` (a regular
+    expression), the cells that do not match it are left out first: a costly test runs
+    on the few cells it can concern (the non-ASCII ones for NFC, say).
     """
     import polars as pl
 
@@ -71,7 +73,9 @@ def _text_cells(raw: RawTable, pattern):
             continue
         col = pl.col(fld.name)
         hit = pattern(col) if callable(pattern) else col.str.contains(pattern)
-        hits = frame.filter(pl.col(CHECKED) & hit)
+        rows = frame.select(FILE, LINE, CHECKED, fld.name)
+        rows = rows.filter(pl.col(CHECKED) & col.str.contains(only)) if only else rows.filter(pl.col(CHECKED))
+        hits = rows.filter(hit)
         for file, line, value in hits.select(FILE, LINE, fld.name).iter_rows():
             yield file, line, fld.name, value
 
@@ -333,7 +337,7 @@ def nfc_findings(raw: RawTable) -> list[Finding]:
     [(2, 'alias')]
     """
     out = []
-    for file, line, name, value in _text_cells(raw, lambda col: normal_text_expr(col) != col):
+    for file, line, name, value in _text_cells(raw, lambda col: normal_text_expr(col) != col, r"[^\x00-\x7f]"):
         parts = "; ".join(f"'{a}' ({_spell(a)}) is '{b}' ({_spell(b)}) in NFC" for a, b in _not_nfc_parts(value))
         msg = (f"is not in Unicode NFC: {parts}. It looks the same but searches and joins treat it as other "
                "text; nothing to retype: `kachin-events add` and `kachin-events fmt` write it in NFC")

@@ -59,6 +59,10 @@ def primary_key_findings(raw: RawTable, skip=None) -> list[Finding]:
     else:
         frame = frame.with_columns(pl.lit(False).alias("__skip"))
     keyed = frame.filter(~pl.all_horizontal([pl.col(f).is_null() for f in pk]))
+    # Most keys appear once: the rows whose key repeats are picked by a hash first, and
+    # the windows that name each one's first row run over those few.
+    key = pl.struct(pk) if len(pk) > 1 else pl.col(pk[0])
+    keyed = keyed.filter(key.is_duplicated())
     dup = keyed.with_columns(
         pl.col(_ROW).first().over(pk).alias("__first"),
         pl.col(FILE).first().over(pk).alias("__first_file"),
@@ -95,8 +99,8 @@ def unique_findings(raw: RawTable) -> list[Finding]:
     for fld in ts.fields:
         if not fld.constraints.get("unique") or list(ts.primary_key) == [fld.name]:
             continue  # the primary-key finding says the same of the same cell
-        frame = raw.frame.with_row_index(_ROW).filter(pl.col(fld.name).is_not_null())
-        dup = frame.filter((pl.col(_ROW) != pl.col(_ROW).first().over(fld.name)) & pl.col(CHECKED))
+        frame = raw.frame.select(FILE, LINE, CHECKED, fld.name).filter(pl.col(fld.name).is_not_null())
+        dup = frame.filter(~pl.col(fld.name).is_first_distinct() & pl.col(CHECKED))
         for file, line, value in dup.select(FILE, LINE, fld.name).iter_rows():
             out.append(_finding(file, line, fld.name, value, "unique", schema_message("unique", ts, fld.name, value)))
     return out
@@ -112,7 +116,8 @@ def foreign_key_findings(raw: RawTable, raws: dict[str, RawTable]) -> list[Findi
         ref = fk["reference"]
         target = ref.get("resource") or ts.name
         fields, ref_fields = list(fk["fields"]), list(ref["fields"])
-        rows = raw.frame.filter(pl.col(CHECKED) & pl.all_horizontal([pl.col(f).is_not_null() for f in fields]))
+        rows = raw.frame.select(FILE, LINE, CHECKED, *fields).filter(
+            pl.col(CHECKED) & pl.all_horizontal([pl.col(f).is_not_null() for f in fields]))
         if not rows.height:
             continue
         other = raws.get(target)
