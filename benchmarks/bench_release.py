@@ -39,7 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synthetic  # noqa: E402
 
 from kachin_events import validate  # noqa: E402
-from kachin_events.build import build_release, verify_release, zip_name  # noqa: E402
+from kachin_events.release.build import build_release  # noqa: E402
+from kachin_events.release.verify import verify_release
+from kachin_events.release.layout import zip_name
 from kachin_events.tables import read_tables  # noqa: E402
 
 VERSION = "0.1.0"

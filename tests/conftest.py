@@ -16,6 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Run by test_fuzz.py in a process of its own: importing it instruments kachin_events.
+collect_ignore = ["cases/atheris_target.py"]
+
 #: The version the test release is built as.
 RELEASE_VERSION = "0.1.0"
 
@@ -82,7 +85,7 @@ def built_release(tmp_path_factory) -> Path:
 
     Returns the base folder. Tests that change files use :func:`release_base`.
     """
-    from kachin_events.build import build_release
+    from kachin_events.release.build import build_release
 
     base = tmp_path_factory.mktemp("built")
     build_release(RELEASE_VERSION, base)
@@ -99,12 +102,17 @@ def release_base(built_release, tmp_path) -> Path:
 
 @pytest.fixture
 def registry_file(tmp_path, monkeypatch) -> Path:
-    """An empty release registry used instead of the one shipped with the package."""
-    from kachin_events import registry
+    """An empty release registry used instead of the one shipped with the package.
+
+    The releases shipped with the package go with their registry: they are hidden too,
+    so that ``load(version=...)`` fetches from the test's server, not from the package.
+    """
+    from kachin_events.release import layout, registry
 
     path = tmp_path / "registry.json"
     path.write_text('{"versions": []}\n', encoding="utf-8")
     monkeypatch.setattr(registry, "DEFAULT_PATH", path)
+    monkeypatch.setattr(layout, "published_root", lambda: tmp_path / "no-published-releases")
     return path
 
 

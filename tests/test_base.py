@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -93,7 +94,7 @@ def test_removed_event_and_its_rows(repo):
     assert "retire it" in events[0].message
     assert all("KE000005" in f.value for f in found)
     # validate() carries them into its report: exit status 1.
-    report = validate(repo / "datapackage.json", base="HEAD")
+    report = validate(repo / "datapackage.json", base="HEAD", today=dt.date.fromisoformat(TODAY))
     assert "base-removed" in report.rules_hit() and report.exit_code == 1
 
 
@@ -218,7 +219,7 @@ def test_cli(repo, monkeypatch):
     assert ok.exit_code == 0, ok.output
     unknown = runner.invoke(cli, ["validate", "--base", "no-such-ref", "--today", TODAY], catch_exceptions=False)
     assert unknown.exit_code == 2 and "no-such-ref" in unknown.output and "Traceback" not in unknown.output
-    files = runner.invoke(cli, ["validate", "data/corrections.csv", "--base", "HEAD"], catch_exceptions=False)
+    files = runner.invoke(cli, ["validate", "data/corrections.csv", "--base", "HEAD", "--today", TODAY], catch_exceptions=False)
     assert files.exit_code == 2 and "--base compares a data package" in files.output
     remove_event(repo, "KE000005")
     gone = runner.invoke(cli, ["validate", "--base", "HEAD", "--today", TODAY, "--format", "github"],

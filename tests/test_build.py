@@ -20,13 +20,17 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kachin_events import build
-from kachin_events.build import build_release, format_cell, read_table_parquet, verify_release, zip_name
 from kachin_events.cli import cli
-from kachin_events.validation.coerce import polars_dtype
-from kachin_events.diff import read_csv_text
+from kachin_events.release import build
+from kachin_events.release.build import build_release
+from kachin_events.release.diff import read_csv_text
+from kachin_events.release.layout import expected_files, zip_name
+from kachin_events.release.verify import verify_release
+from kachin_events.release.versioning import check_version
 from kachin_events.schema import TABLES, get_schema
+from kachin_events.tablefiles import format_cell, read_table_parquet, write_table_csv, write_table_parquet
 from kachin_events.tables import read_tables
+from kachin_events.validation.coerce import polars_dtype
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "datapackage.json"
@@ -71,7 +75,8 @@ def assert_sums_agree_with_descriptor(folder: Path) -> None:
 
 def _expected_files() -> set[str]:
     files = {"datapackage.json", "SHA256SUMS", "CHANGELOG.md", "exports/acled.csv", "exports/ucdp_ged.csv",
-             "exports/events_hxl.csv", "exports/events.geojson", "exports/deletions.csv"}
+             "exports/events_hxl.csv", "exports/events.geojson", "exports/deletions.csv",
+             "exports/events_flat.csv", "exports/events_flat.parquet"}
     return files | {f"csv/{t}.csv" for t in TABLES} | {f"parquet/{t}.parquet" for t in TABLES}
 
 
@@ -81,6 +86,7 @@ def _expected_files() -> set[str]:
 def test_layout_is_exactly_the_documented_one(releases, release):
     assert sorted(p.name for p in releases.iterdir()) == [VERSION, zip_name(VERSION)]
     assert set(_tree(release)) == _expected_files()
+    assert expected_files() == _expected_files()  # the layout module states the documented layout
     assert verify_release(release) == []
 
 
@@ -119,7 +125,7 @@ def test_descriptor(release):
         assert desc[key] == source[key]
     names = [r["name"] for r in desc["resources"]]
     assert names == [*TABLES, *(f"{t}-parquet" for t in TABLES), "acled-export", "ucdp-export", "events-hxl",
-                     "events-geojson", "deletions"]
+                     "events-geojson", "deletions", "events-flat", "events-flat-parquet"]
     files = _tree(release)
     for res in desc["resources"]:
         data = files[res["path"]]
@@ -140,6 +146,27 @@ def test_descriptor(release):
         assert len(by_name[name]["description"]) > 100  # what it is, its options, what it loses
     assert by_name["deletions"]["path"] == "exports/deletions.csv"
     assert "type" not in by_name["events-geojson"]
+    # The flat view, as CSV (a table) and Parquet (a file), with the flat schema inline.
+    from kachin_events.flat import flat_descriptor
+
+    assert by_name["events-flat"]["type"] == "table" and by_name["events-flat-parquet"]["type"] == "file"
+    assert by_name["events-flat"]["schema"] == by_name["events-flat-parquet"]["schema"] == flat_descriptor()
+
+
+def test_the_flat_view_is_released_as_csv_and_parquet_with_the_same_rows(release):
+    import polars as pl
+
+    from kachin_events.flat import flat_events
+
+    csv_flat = pl.read_csv(release / "exports" / "events_flat.csv", infer_schema=False)
+    parquet_flat = pl.read_parquet(release / "exports" / "events_flat.parquet")
+    want = flat_events(read_tables(PACKAGE))
+    assert csv_flat.columns == parquet_flat.columns == want.columns
+    assert parquet_flat.height == csv_flat.height == want.height == read_tables(PACKAGE)["events"].height
+    assert parquet_flat.select("event_id", "actor1_name", "township").equals(
+        want.select("event_id", "actor1_name", "township"))
+    meta = __import__("pyarrow.parquet", fromlist=["x"]).read_schema(release / "exports" / "events_flat.parquet").metadata
+    assert meta[b"version"] == VERSION.encode()
 
 
 def _frictionless(descriptor: Path) -> dict:
@@ -222,6 +249,13 @@ def test_parquet_types_and_metadata(release):
         assert meta[b"description"].decode() == f.description
         assert meta[b"title"].decode() == f.title
     assert arrow.metadata[b"description"].decode() == schema.description
+    # The version is inside the data: every Parquet file names its release.
+    desc = json.loads((release / "datapackage.json").read_text(encoding="utf-8"))
+    for t in TABLES:
+        meta = pq.read_schema(release / "parquet" / f"{t}.parquet").metadata
+        assert meta[b"version"].decode() == desc["version"] == VERSION
+        assert meta[b"created"].decode() == desc["created"]
+        assert meta[b"name"].decode() == t
     assert pf.metadata.row_group(0).column(0).compression == "ZSTD"
     # Empty integer cells are nulls, not NaN.
     frame = read_table_parquet(release / "parquet" / "events.parquet", "events")
@@ -236,10 +270,23 @@ def test_verify_release_catches_parquet_rows_that_differ_from_csv(release, tmp_p
     frame = read_table_parquet(copy / "parquet" / "actors.parquet", "actors")
     frame = frame.with_columns(pl.when(pl.col("actor_id") == "kia").then(pl.lit("Someone else"))
                                .otherwise(pl.col("name")).alias("name"))
-    build.write_table_parquet(frame, copy / "parquet" / "actors.parquet", "actors")
+    write_table_parquet(frame, copy / "parquet" / "actors.parquet", "actors")
     problems = verify_release(copy)
     assert any("parquet/actors.parquet: rows differ from csv/actors.csv" in p for p in problems)
     assert any("parquet/actors.parquet" in p and "SHA256SUMS" in p for p in problems)
+
+
+def test_verify_release_catches_a_parquet_file_that_names_another_version(release, tmp_path):
+    import pyarrow.parquet as pq
+
+    copy = tmp_path / VERSION
+    shutil.copytree(release, copy)
+    path = copy / "parquet" / "actors.parquet"
+    data = pq.read_table(path)
+    pq.write_table(data.replace_schema_metadata({**data.schema.metadata, b"version": b"0.0.9"}), path)
+    problems = verify_release(copy)
+    assert "parquet/actors.parquet: its metadata says version '0.0.9', the release is '0.1.0'" in problems
+    assert not any("parquet/events.parquet" in p for p in problems)
 
 
 # -- reproducibility and safety ----------------------------------------------------------
@@ -322,7 +369,7 @@ def test_equal_or_lower_version_is_refused_and_nothing_changes(releases, tmp_pat
         assert sorted(p.name for p in base.iterdir()) == [VERSION, zip_name(VERSION)]
     # The version check itself refuses an equal version (not only the existing folder).
     with pytest.raises(build.VersionError, match=f"version {VERSION} is already released in"):
-        build.check_version(VERSION, base, None)
+        check_version(VERSION, base, None)
 
 
 def _stats(folder: Path) -> dict[str, tuple]:
@@ -375,6 +422,29 @@ def test_next_build_removes_stale_staging_and_finishes_a_killed_placement(releas
     assert verify_release(base / VERSION) == []
 
 
+def test_build_outside_a_repository_refuses_like_validate(tmp_path, monkeypatch):
+    from kachin_events import _paths
+
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert _paths.find_package() is None  # no datapackage.json here or above
+    out = here / "releases"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["build", "--version", VERSION, "--out", str(out)])
+    assert result.exit_code == 2
+    assert "no datapackage.json here or in any parent folder" in result.stderr
+    assert "--package" in result.stderr and str(_paths.snapshot_package()) in result.stderr
+    assert not out.exists()
+    validated = runner.invoke(cli, ["validate"])
+    assert validated.exit_code == 2 and "no datapackage.json here or in any parent folder" in validated.output
+    # Asked for, the installed snapshot is built.
+    result = runner.invoke(cli, ["build", "--version", VERSION, "--out", str(out),
+                                 "--package", str(_paths.snapshot_package())])
+    assert result.exit_code == 0, result.output
+    assert verify_release(out / VERSION) == []
+
+
 def test_invalid_data_is_refused_with_the_report(tmp_path):
     pkg = tmp_path / "pkg"
     shutil.copytree(REPO / "data", pkg / "data")
@@ -393,14 +463,14 @@ def test_invalid_data_is_refused_with_the_report(tmp_path):
 def test_interrupted_build_leaves_nothing(tmp_path, monkeypatch, existing):
     calls = []
 
-    def boom(schema, rows):
+    def boom(schema, rows, version, created):
         calls.append(schema["name"])
         if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real(schema, rows)
+        return real(schema, rows, version, created)
 
-    real = build.table_parquet
-    monkeypatch.setattr(build, "table_parquet", boom)
+    real = build.release_parquet
+    monkeypatch.setattr(build, "release_parquet", boom)
     out = tmp_path / "out"
     if existing:
         out.mkdir()
@@ -462,14 +532,14 @@ def _round_trip(table: str, rows, folder: Path) -> None:
 
     schema = get_schema(table)
     frame = pl.DataFrame(rows, schema=[(f.name, polars_dtype(f.type)) for f in schema.fields], orient="row")
-    first = build.write_table_csv(frame, folder / f"{table}.csv", table).read_bytes()
+    first = write_table_csv(frame, folder / f"{table}.csv", table).read_bytes()
     (folder / "datapackage.json").write_text(json.dumps(
         {"name": "t", "resources": [{"name": table, "path": f"{table}.csv"}]}), encoding="utf-8")
     from_csv = read_tables(folder / "datapackage.json")[table]
     assert from_csv.equals(frame.sort(list(schema.primary_key))) if rows else from_csv.height == 0
-    back = read_table_parquet(build.write_table_parquet(from_csv, folder / f"{table}.parquet", table), table)
+    back = read_table_parquet(write_table_parquet(from_csv, folder / f"{table}.parquet", table), table)
     assert back.equals(from_csv)
-    again = build.write_table_csv(back, folder / f"{table}-again.csv", table).read_bytes()
+    again = write_table_csv(back, folder / f"{table}-again.csv", table).read_bytes()
     assert again == first
 
 

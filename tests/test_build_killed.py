@@ -21,8 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from kachin_events.build import build_release, verify_release, zip_name
-from kachin_events.semver import is_version
+from kachin_events.release.build import build_release
+from kachin_events.release.layout import zip_name
+from kachin_events.release.semver import is_version
+from kachin_events.release.verify import verify_release
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "datapackage.json"

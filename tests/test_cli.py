@@ -31,3 +31,24 @@ def test_every_command_exits_2_on_a_usage_error():
     for name, _command in _commands():
         result = runner.invoke(cli, [name, "--no-such-option"])
         assert result.exit_code == 2, (name, result.output)
+
+
+def test_an_unexpected_error_exits_2_with_a_message_not_a_traceback(monkeypatch, capsys):
+    """The console script's last line of defence: a bug is said in one line, exit status 2."""
+    from kachin_events import validation
+    from kachin_events.cli import main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug for the test")
+
+    monkeypatch.setattr(validation, "validate", broken)
+    monkeypatch.delenv("KACHIN_EVENTS_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as caught:
+        main(["validate", "events.csv", "--today", "2026-11-22"])
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: a bug for the test" in err and "KACHIN_EVENTS_DEBUG" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv("KACHIN_EVENTS_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="a bug for the test"):
+        main(["validate", "events.csv", "--today", "2026-11-22"])

@@ -89,7 +89,7 @@ def test_a_filled_template_with_names_goes_in_and_into_the_next_release(workspac
     assert result.exit_code == 0, result.output
 
     before = _tree(repo)
-    result = runner.invoke(cli, ["add", str(filled), "--format", "json"])
+    result = runner.invoke(cli, ["add", str(filled), "--format", "json", *day])
     assert result.exit_code == 0, result.output
     folder = repo / "data" / "reports" / "monitor-2026-03-waingmaw"
     assert (folder / "events.csv").is_file() and (folder / "CODING.md").is_file()
@@ -120,7 +120,7 @@ def test_a_broken_submission_changes_nothing_and_says_did_you_mean(workspace):
     broken = tmp_path / "broken.xlsx"
     _fill(template, broken, event_type="Battle", geo_precision=7)
     before = _tree(repo)
-    result = runner.invoke(cli, ["add", str(broken), "--format", "json"])
+    result = runner.invoke(cli, ["add", str(broken), "--format", "json", "--today", TODAY.isoformat()])
     assert result.exit_code == 1, result.output
     assert _tree(repo) == before
     import json

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kachin_events.build import VersionError, build_release
 from kachin_events.cli import cli
-from kachin_events.diff import diff_releases, required_bump, schema_changes
+from kachin_events.release.build import build_release
+from kachin_events.release.diff import diff_releases, required_bump, schema_changes
+from kachin_events.release.semver import VersionError
 from kachin_events.schema import get_schema
 
 REPO = Path(__file__).resolve().parents[1]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kachin_events import exports
-from kachin_events.build import build_release
+from kachin_events.release.build import build_release
 from kachin_events.exports import ucdp
 from kachin_events.schema import get_schema
 from kachin_events.tables import read_tables

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from kachin_events import exports, tablefiles
-from kachin_events.build import build_release
+from kachin_events.release.build import build_release
 from kachin_events.rules import PRECISION_MAX_SPAN
 from kachin_events.schema import get_schema
 from kachin_events.tables import read_tables
@@ -351,7 +351,7 @@ def test_the_release_describes_the_acled_export(release, tables):
 def test_cli_writes_each_export_as_the_library_makes_it(tmp_path, tables):
     from click.testing import CliRunner
 
-    from kachin_events.build import release_created
+    from kachin_events.release.build import release_created
     from kachin_events.cli import cli
 
     stamp = int(release_created(tables).timestamp())
@@ -533,7 +533,7 @@ def test_every_export_of_hostile_data_escapes_every_formula(hostile, tmp_path):
 
 
 def test_a_release_is_refused_for_data_with_formula_cells(hostile, tmp_path):
-    from kachin_events.build import InvalidDataError
+    from kachin_events.release.build import InvalidDataError
 
     with pytest.raises(InvalidDataError) as info:
         build_release("0.1.0", tmp_path / "releases", hostile)

@@ -164,7 +164,7 @@ def test_the_cli_summary_as_json(repo, tmp_path):
 
 
 def test_files_that_are_not_acled_exports_are_usage_errors(repo, tmp_path):
-    ucdp = CliRunner().invoke(cli, ["import-acled", str(DATA / "ucdp_ged.csv"), "-o", str(tmp_path / "x")])
+    ucdp = CliRunner().invoke(cli, ["import-acled", str(DATA / "ucdp_ged.csv"), "-o", str(tmp_path / "x"), "--today", TODAY.isoformat()])
     assert ucdp.exit_code == 2 and "event_id_cnty" in ucdp.output
     assert not (tmp_path / "x").exists()
     rows = _csv_rows(DATA / "acled_current.csv")
@@ -177,7 +177,7 @@ def test_files_that_are_not_acled_exports_are_usage_errors(repo, tmp_path):
         import_acled(no_stamp, today=TODAY)
     named = import_acled(no_stamp, dataset_version="ACLED export of 2026-11-20", today=TODAY)
     assert {e["dataset_version"] for e in named.tables["external_events"]} == {"ACLED export of 2026-11-20"}
-    missing = CliRunner().invoke(cli, ["import-acled", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "y")])
+    missing = CliRunner().invoke(cli, ["import-acled", str(tmp_path / "nope.csv"), "-o", str(tmp_path / "y"), "--today", TODAY.isoformat()])
     assert missing.exit_code == 2 and "does not exist" in missing.output
 
 

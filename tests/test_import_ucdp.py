@@ -159,7 +159,7 @@ def test_the_dataset_and_version_come_from_ucdp_file_names(repo, tmp_path):
     assert versions == {("ucdp_ged", "UCDP GED 25.1")}
     with pytest.raises(ImportInputError, match="--dataset-version"):
         import_ucdp(DATA / "ucdp_ged.csv", today=TODAY)
-    cli_run = CliRunner().invoke(cli, ["import-ucdp", str(DATA / "ucdp_ged.csv"), "-o", str(tmp_path / "x")])
+    cli_run = CliRunner().invoke(cli, ["import-ucdp", str(DATA / "ucdp_ged.csv"), "-o", str(tmp_path / "x"), "--today", TODAY.isoformat()])
     assert cli_run.exit_code == 2 and "GEDEvent_v25_1" in cli_run.output
     assert not (tmp_path / "x").exists()
 

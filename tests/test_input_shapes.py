@@ -22,6 +22,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cases.bad_input import (CASES, COLUMN_SPELLINGS, FAR_CELLS, HEADER_BELOW_TITLE, INSTRUCTION_SHEETS, LOOK_LARGE,
+                             PLACE_NAMES, TITLE_ROWS, check_case, run_cli as run_case)
+from cases.files import HEADER_CELL, sheet_xml, workbook_bytes
 from kachin_events import validate
 from kachin_events.cli import cli
 from kachin_events.validation import limits, zipguard
@@ -32,7 +35,6 @@ from kachin_events.validation.xlsx import read_workbook
 HERE = Path(__file__).resolve().parent
 BASIC = HERE / "data" / "valid" / "basic"
 TODAY = dt.date(2026, 11, 22)
-MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
 
 def basic_rows() -> list[list[str]]:
@@ -66,30 +68,10 @@ def the_unreadable(doc: dict, filename: str) -> str:
     return found[0]["message"]
 
 
-def workbook_with_sheet_xml(path: Path, sheet_xml: bytes, extra: dict | None = None) -> Path:
-    """A one-sheet workbook ("events") whose worksheet part is ``sheet_xml``, plus ``extra`` parts."""
-    import xlsxwriter
-
-    base = path.with_suffix(".base.xlsx")
-    wb = xlsxwriter.Workbook(base)
-    wb.add_worksheet("events")
-    wb.close()
-    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            data = sheet_xml if item.filename == "xl/worksheets/sheet1.xml" else zin.read(item.filename)
-            zout.writestr(item, data)
-        for name, data in (extra or {}).items():
-            zout.writestr(name, data)
-    base.unlink()
+def workbook_with_sheet_xml(path: Path, sheet: bytes, extra: dict | None = None) -> Path:
+    """A one-sheet workbook ("events") whose worksheet part is ``sheet``, plus ``extra`` parts."""
+    path.write_bytes(workbook_bytes(sheet, extra))
     return path
-
-
-def sheet_xml(rows: bytes) -> bytes:
-    head = b'<?xml version="1.0" encoding="UTF-8"?><worksheet ' + MAIN + b"><sheetData>"
-    return head + rows + b"</sheetData></worksheet>"
-
-
-HEADER_CELL = b'<c r="A1" t="inlineStr"><is><t>event_id</t></is></c>'
 
 
 # --- Workbooks refused before calamine opens them --------------------------------------
@@ -105,14 +87,16 @@ def no_calamine(monkeypatch):
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", refuse)
 
 
-def test_a_zip_bomb_is_refused_from_its_directory(tmp_path, no_calamine):
-    # 20 MB of sheet XML that deflates about 1,000 to 1: the file is a few kB.
-    xml = sheet_xml(b'<row r="1">' + b"<c/>" * 5_000_000 + b"</row>")
-    bomb = workbook_with_sheet_xml(tmp_path / "events.xlsx", xml)
-    assert bomb.stat().st_size < 100_000
-    with pytest.raises(UnreadableError) as caught:
-        read_workbook(bomb, "events.xlsx")
-    assert "zip bomb" in caught.value.message and "xl/worksheets/sheet1.xml" in caught.value.message
+@pytest.mark.parametrize("case", [c for c in CASES if c.group in ("workbook", "shape")], ids=lambda c: c.id)
+def test_case(tmp_path, monkeypatch, case):
+    """The cases of cases.bad_input: zip bombs, macros, links, limits; refused early ones before calamine."""
+    if case.early:
+        monkeypatch.setattr("python_calamine.CalamineWorkbook.from_path", _refuse)
+    check_case(case, *run_case(case, tmp_path))
+
+
+def _refuse(*args, **kwargs):
+    raise AssertionError("calamine was asked to open a workbook that should have been refused")
 
 
 def test_a_workbook_over_the_uncompressed_limit_is_refused(tmp_path, monkeypatch, no_calamine):
@@ -171,42 +155,6 @@ def test_parts_that_overlap_are_refused(tmp_path, no_calamine):
         read_workbook(path, "events.xlsx")
 
 
-@pytest.mark.parametrize("part, words", [
-    ("xl/vbaProject.bin", ["macros", "xl/vbaProject.bin", "Excel Workbook (.xlsx)"]),
-    ("xl/macrosheets/sheet1.xml", ["macros", "macrosheets"]),
-])
-@pytest.mark.parametrize("suffix", [".xlsx", ".xlsm"])
-def test_a_workbook_with_macros_is_refused(tmp_path, no_calamine, part, words, suffix):
-    path = workbook_with_sheet_xml(tmp_path / f"events{suffix}", sheet_xml(b'<row r="1">' + HEADER_CELL + b"</row>"),
-                                   {part: b"\x00macro code"})
-    code, doc = run_cli(path)
-    assert code == 2
-    message = the_unreadable(doc, path.name)
-    for word in words:
-        assert word in message, message
-
-
-def test_a_workbook_linked_to_other_workbooks_is_refused_naming_the_link(tmp_path, no_calamine):
-    rels = (b'<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            b'<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            b'externalLinkPath" Target="file:///C:/coding/other.xlsx" TargetMode="External"/></Relationships>')
-    path = workbook_with_sheet_xml(tmp_path / "events.xlsx", sheet_xml(b'<row r="1">' + HEADER_CELL + b"</row>"),
-                                   {"xl/externalLinks/externalLink1.xml": b"<externalLink/>",
-                                    "xl/externalLinks/_rels/externalLink1.xml.rels": rels})
-    code, doc = run_cli(path)
-    assert code == 2
-    message = the_unreadable(doc, "events.xlsx")
-    assert "link(s) to other workbooks" in message and "file:///C:/coding/other.xlsx" in message
-    assert "Break Link" in message
-
-
-def test_an_encrypted_workbook_is_named_as_such(tmp_path, no_calamine):
-    path = tmp_path / "events.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096))
-    code, doc = run_cli(path)
-    assert code == 2 and "password" in the_unreadable(doc, "events.xlsx")
-
-
 def test_a_part_larger_than_its_declared_size_is_unreadable(tmp_path):
     """The declared sizes bound what is unpacked: a part that lies about its size is an error, not a bomb."""
     import zlib
@@ -232,29 +180,14 @@ def test_a_part_larger_than_its_declared_size_is_unreadable(tmp_path):
 
 # --- Sheets whose cells span too large a grid -----------------------------------------
 
-FAR = [
-    pytest.param(b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>', id="far-cell"),
-    pytest.param(b'<row r="1048576"><c r = \'XFD1048576\'><v>1</v></c></row>', id="spaced-attribute"),
-    pytest.param(b'<row r="1048576"><c r="xfd1048576"><v>1</v></c></row>', id="lower-case"),
-    pytest.param(b'<row r="1048576"><x:c r="XFD1048576" xmlns:x="urn:x"><v>1</v></x:c></row>', id="prefixed"),
-    pytest.param(b'<row r="1048576"><c r="XFC1048576"><v>1</v></c><c><v>2</v></c></row>', id="placeless-after-far"),
-    pytest.param(b'<row r="2"><c s="1" r="XFD1048576"><v>1</v></c></row>', id="place-not-first"),
-]
-
-
-@pytest.mark.parametrize("far", FAR)
+@pytest.mark.parametrize("far", list(FAR_CELLS.values()), ids=list(FAR_CELLS))
 def test_a_sheet_spanning_billions_of_cells_is_measured(far):
     with pytest.raises(UnreadableError) as caught:
         zipguard.check_sheet_extent(sheet_xml(b'<row r="1">' + HEADER_CELL + b"</row>" + far), "x.xlsx", "events")
     assert "1,048,576 rows by 16,38" in caught.value.message and "'events'" in caught.value.message
 
 
-@pytest.mark.parametrize("rows", [
-    pytest.param(b'<row r="1048576"><c r="XFD1048576" s="1"/></row>', id="formatted-empty-far-cell"),
-    pytest.param(b"".join(b'<row r="%d"><c r="BA%d"><v>1</v></c></row>' % (i, i) for i in range(2, 200)),
-                 id="past-column-AZ"),
-    pytest.param(b'<row r="1048576"><c r="A1048576"><v>1</v></c></row>', id="a-million-rows-of-one-column"),
-])
+@pytest.mark.parametrize("rows", list(LOOK_LARGE.values()), ids=list(LOOK_LARGE))
 def test_sheets_that_only_look_large_are_read(tmp_path, rows):
     path = workbook_with_sheet_xml(tmp_path / "events.xlsx", sheet_xml(b'<row r="1">' + HEADER_CELL + b"</row>" + rows))
     sheet = read_workbook(path, "events.xlsx")["events"]
@@ -297,7 +230,7 @@ def titled_workbook(path: Path, rows, title_rows: int = 2, first_column: int = 1
     return path
 
 
-@pytest.mark.parametrize("title_rows, first_column", [(1, 1), (2, 1), (2, 3)])
+@pytest.mark.parametrize("title_rows, first_column", TITLE_ROWS)
 def test_a_title_above_the_header_is_skipped_and_rows_keep_their_numbers(tmp_path, title_rows, first_column):
     rows = basic_rows()
     rows[1][rows[0].index("event_type")] = "Battle"  # an error, to see which row it is reported at
@@ -323,15 +256,7 @@ def test_an_instruction_sheet_is_not_read_and_said_once(tmp_path):
     assert all("How to fill" not in f.file for f in report.findings if f.rule != "instruction-sheet")
 
 
-@pytest.mark.parametrize("name, rows, expected", [
-    ("README", [["Everything in this workbook was coded from one report."], ["Ask before changing it."]], True),
-    ("Sheet3", [["column", "what it holds"], ["event_id", "The event's id, KE and six digits, never reused."]], True),
-    ("README", [["event_id", "date_start"], ["KE000001", "2026-03-01"]], False),  # a table, whatever its name
-    ("Sheet1", [["Event", "Day", "Place", "Dead"], ["a", "b", "c", "d"]], False),  # a table with wrong names
-    ("Notes", [["Event", "Day", "Place", "Dead"], ["a", "b", "c", "d"]], False),  # ... whatever its name
-    ("Instructions", [["column", "type", "meaning"], ["event_id", "text", "KE and six digits"]], True),
-    ("Sheet1", [[None, None], [None, None]], False),
-])
+@pytest.mark.parametrize("name, rows, expected", INSTRUCTION_SHEETS)
 def test_instruction_sheets_are_told_from_tables(name, rows, expected):
     assert is_instruction_sheet(name, rows) is expected
 
@@ -350,14 +275,7 @@ def test_a_table_with_wrong_column_names_is_still_read_and_reported(tmp_path):
     assert "instruction-sheet" not in {f.rule for f in report.findings}
 
 
-@pytest.mark.parametrize("rows, expected", [
-    ([["Title"], [], ["event_id", "date_start", "notes"]], 2),
-    ([[None, "Title", None], ["", "event_id", "date_start"]], 1),
-    ([["event_id", "date_start"], ["KE000001", "2026-01-01"]], 0),
-    ([["A title", "and its date", "x"], ["event_id", "date_start", "notes"]], 0),  # as wide as half the header
-    ([["Title"], ["Subtitle"], ["Still no header"]], 0),
-    ([["Title"]] + [[None]] * 30 + [["event_id", "date_start"]], 0),  # too far down to be the header
-])
+@pytest.mark.parametrize("rows, expected", HEADER_BELOW_TITLE)
 def test_the_header_is_found_below_a_title(rows, expected):
     assert header_index(rows) == expected
 
@@ -404,9 +322,7 @@ def test_json_keys_and_a_workbook_formula_in_another_case_are_matched(tmp_path):
     assert [(f.row, f.field) for f in report.errors if f.rule == "workbook-formula"] == [(2, "notes")]
 
 
-@pytest.mark.parametrize("written, field", [("Event_ID ", "event_id"), ("EVENT_TYPE", "event_type"),
-                                            ("\u00a0notes\u200b", "notes"), ("date-start", None),
-                                            ("Event ID", None), ("eventid", None)])
+@pytest.mark.parametrize("written, field", COLUMN_SPELLINGS)
 def test_column_names_match_their_column(written, field):
     from kachin_events.schema import get_schema
 
@@ -441,52 +357,6 @@ def test_the_cell_limit_in_the_rules_registry_is_the_setting():
     assert {get_rule(r).severity for r in ("column-name", "title-row", "instruction-sheet")} == {"warning"}
 
 
-def test_too_many_columns_is_unreadable(tmp_path):
-    rows = basic_rows()
-    extra = limits.MAX_COLUMNS + 1 - len(rows[0])
-    rows = [rows[0] + [f"extra_{i}" for i in range(extra)], rows[1] + [""] * extra]
-    code, doc = run_cli(write_csv(tmp_path / "events.csv", rows))
-    assert code == 2
-    message = the_unreadable(doc, "events.csv")
-    assert f"{limits.MAX_COLUMNS + 1:,} named columns" in message and "KACHIN_EVENTS_MAX_COLUMNS" in message
-
-
-@pytest.mark.parametrize("suffix", [".xlsx", ".json"])
-def test_a_file_over_the_size_limit_is_unreadable_naming_the_setting(tmp_path, monkeypatch, suffix):
-    import os
-
-    import openpyxl
-
-    setting = "KACHIN_EVENTS_MAX_FILE_MB" if suffix == ".xlsx" else "KACHIN_EVENTS_MAX_JSON_MB"
-    monkeypatch.setenv(setting, "1")
-    path = tmp_path / f"events{suffix}"
-    noise = os.urandom(1_200_000).hex()  # random: does not compress much
-    if suffix == ".xlsx":
-        wb = openpyxl.Workbook()
-        for k in range(0, len(noise), 30_000):
-            wb.active.append([noise[k:k + 30_000]])
-        wb.save(path)
-    else:
-        path.write_text(json.dumps([{"event_id": "KE000001", "notes": noise}]), encoding="utf-8")
-    assert path.stat().st_size > 1_000_000
-    code, doc = run_cli(path)
-    assert code == 2
-    message = the_unreadable(doc, path.name)
-    assert "more than the limit of 1 MB" in message and setting in message
-
-
-@pytest.mark.parametrize("depth", [limits.MAX_JSON_DEPTH + 1, 100_000])
-def test_deeply_nested_json_is_unreadable_without_a_traceback(tmp_path, depth):
-    path = tmp_path / "events.json"
-    # Records whose notes nest lists to ``depth`` levels in all (Python's parser fails at about 1,000).
-    inner = depth - 2
-    path.write_text('[{"event_id": "KE000001", "notes": ' + "[" * inner + "]" * inner + "}]", encoding="utf-8")
-    code, doc = run_cli(path)
-    assert code == 2
-    message = the_unreadable(doc, "events.json")
-    assert f"more than {limits.MAX_JSON_DEPTH} levels" in message and "KACHIN_EVENTS_MAX_JSON_DEPTH" in message
-
-
 def test_json_nested_within_the_limit_is_read(tmp_path):
     path = tmp_path / "events.json"
     value = {"a": [1, {"b": [2]}]}
@@ -502,9 +372,7 @@ def gazetteer() -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-@pytest.mark.parametrize("field, name, level", [("admin3_pcode", "Bhamo", "township"),
-                                                ("admin3_pcode", "Waingmaw", "township"),
-                                                ("admin2_pcode", "Bhamo", "district")])
+@pytest.mark.parametrize("field, name, level", PLACE_NAMES)
 @pytest.mark.parametrize("frictionless_rows", [0, 10**6])
 def test_a_place_name_in_a_pcode_field_is_told_its_code(tmp_path, field, name, level, frictionless_rows):
     (code,) = [r["location_pcode"] for r in gazetteer() if r["name"] == name and r["level"] == level]

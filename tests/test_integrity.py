@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import RELEASE_VERSION as V
-from kachin_events.build import verify_release
+from kachin_events.release.verify import verify_release
 from kachin_events.cli import cli
 from kachin_events.fetch import Release
 from kachin_events.integrity import (
@@ -44,7 +44,7 @@ from kachin_events.loader import (
     download,
     load,
 )
-from kachin_events.registry import RegistryError, get_entry, register_release, sha256_file, versions
+from kachin_events.release.registry import RegistryError, get_entry, register_release, sha256_file, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -23,7 +23,7 @@ from kachin_events.loader import (
     download,
     load,
 )
-from kachin_events.registry import get_entry, register_release, sha256_file, versions
+from kachin_events.release.registry import get_entry, register_release, sha256_file, versions
 from kachin_events.schema import TABLES, get_schema
 
 
@@ -55,8 +55,11 @@ def _csv_records(path: Path, table: str) -> list[dict]:
 
 
 def _records(df) -> list[dict]:
-    """A pandas DataFrame's rows as plain Python values (missing cells as None)."""
-    return df.astype(object).where(df.notna(), None).to_dict("records")
+    """A pandas DataFrame's rows as plain Python values (missing cells as None, dates as dates)."""
+    import pandas as pd
+
+    rows = df.astype(object).where(df.notna(), None).to_dict("records")
+    return [{k: v.date() if isinstance(v, pd.Timestamp) else v for k, v in r.items()} for r in rows]
 
 
 def _forbid_network(monkeypatch) -> None:
@@ -105,8 +108,10 @@ def test_dtypes_of_each_format():
     import pyarrow as pa
 
     frame = load("events")
-    assert frame["date_start"].dtype == pd.ArrowDtype(pa.date32())
-    assert isinstance(frame["date_start"].iloc[0], dt.date)
+    # pandas dates are datetime64[ns] (so comparisons, .dt and resample work), at midnight.
+    assert str(frame["date_start"].dtype) == "datetime64[ns]"
+    assert isinstance(frame["date_start"].iloc[0], pd.Timestamp)
+    assert (frame["date_start"] == frame["date_start"].dt.normalize()).all()
     assert str(frame["fatalities_best"].dtype) == "Int64"
     assert str(frame["civilian_targeting"].dtype) == "boolean"
     assert str(frame["latitude"].dtype) == "Float64"
@@ -298,6 +303,26 @@ def test_csv_fallback_when_no_parquet(release_base, registry_file, serve, tmp_pa
     assert_same_frame(got, want, fmt)
 
 
+@pytest.mark.filterwarnings("ignore::kachin_events.integrity.UnregisteredReleaseWarning")
+def test_csv_fallback_keeps_the_release_descriptions_and_version(release_base, registry_file, serve, tmp_path):
+    rel = release_base / V
+    _drop_parquet(rel)
+    desc = json.loads((rel / "datapackage.json").read_text(encoding="utf-8"))
+    inline = next(r["schema"] for r in desc["resources"] if r["name"] == "actors")
+    inline["fields"][1]["description"] = "Worded otherwise in this release."
+    (rel / "datapackage.json").write_text(json.dumps(desc, indent=2), encoding="utf-8")
+    sums = [line for line in (rel / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+            if not line.endswith("  datapackage.json")]
+    sums.append(f"{sha256_file(rel / 'datapackage.json')}  datapackage.json")
+    (rel / "SHA256SUMS").write_text("\n".join(sums) + "\n", encoding="utf-8")
+    server = serve(release_base)
+    got = load("actors", version=V, format="arrow", base_url=server.url, cache_dir=tmp_path / "c")
+    # The release's own words for its fields (its datapackage.json), not the installed schema's.
+    for f in inline["fields"]:
+        assert got.schema.field(f["name"]).metadata[b"description"].decode() == f["description"]
+    assert got.schema.metadata[b"version"] == V.encode() and got.schema.metadata[b"source"] == b"release"
+
+
 # -- download ----------------------------------------------------------------------------
 def test_download_fetches_every_file_verified(hosted, release_base, tmp_path):
     folder = download(V, tmp_path / "dest", progress=False)
@@ -400,7 +425,7 @@ def test_versions_sorted_as_semver(registry_file):
 
 
 def test_shipped_registry_is_valid():
-    from kachin_events import registry
+    from kachin_events.release import registry
 
     doc = json.loads(registry.DEFAULT_PATH.read_text(encoding="utf-8"))
     for entry in doc["versions"]:
@@ -412,9 +437,9 @@ def test_shipped_registry_is_valid():
 def test_register_command_records_and_refuses_changes(tmp_path):
     from click.testing import CliRunner
 
-    from kachin_events.build import build_release
+    from kachin_events.release.build import build_release
     from kachin_events.cli import cli
-    from kachin_events.registry import versions
+    from kachin_events.release.registry import versions
 
     repo = Path(__file__).resolve().parents[1]
     release = build_release("0.1.0", tmp_path / "releases", repo / "datapackage.json")

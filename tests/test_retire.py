@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import hashlib
 import json
 import shutil
@@ -11,15 +12,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kachin_events.build import build_release, verify_release
+from kachin_events.release.build import build_release
+from kachin_events.release.verify import verify_release
 from kachin_events.cli import cli
 from kachin_events.contrib.retire import ChangeRefused, correct_event, retire_event
-from kachin_events.diff import diff_releases, required_bump
+from kachin_events.release.diff import diff_releases, required_bump
 from kachin_events.schema import get_schema
 from kachin_events.validation import package_resources, validate
 
 REPO = Path(__file__).resolve().parents[1]
 DAY = "2026-03-01"
+TODAY = dt.date(2026, 11, 22)  # the day validation judges "in the future" from
 LINKED = ("event_sources", "event_actors", "event_tags")
 
 
@@ -54,7 +57,7 @@ def _run(*args: str):
 
 
 def _assert_valid(pkg: Path) -> None:
-    report = validate(pkg)
+    report = validate(pkg, today=TODAY)
     assert report.valid, report.to_text()
 
 
@@ -89,7 +92,7 @@ def test_retire_removes_the_event_and_its_linked_rows(pkg):
                                                  for p in package_resources(pkg)[t])}
     assert not any(".tmp" in p for p in after)
     _assert_valid(pkg)
-    assert _run("validate", str(pkg)).exit_code == 0
+    assert _run("validate", str(pkg), "--today", TODAY.isoformat()).exit_code == 0
 
 
 def test_merge_moves_the_claims_and_repoints_earlier_merges(pkg):
@@ -146,7 +149,7 @@ def test_refusals_change_nothing(pkg):
     assert _hashes(root) == before
     retire_event("KE000005", "false", note, package=pkg, today=DAY)
     with pytest.raises(ChangeRefused, match="already retired on 2026-03-01"):
-        retire_event("KE000005", "false", note, package=pkg)
+        retire_event("KE000005", "false", note, package=pkg, today=DAY)
 
 
 # -- correct --------------------------------------------------------------------------------
@@ -166,7 +169,7 @@ def test_correct_changes_the_value_and_records_it(pkg):
     with pytest.raises(ChangeRefused, match="already corrected on 2026-03-01"):
         correct_event("KE000003", "fatalities_best", "6", "Another report gives six.", package=pkg, today=DAY)
     with pytest.raises(ChangeRefused, match="nothing to correct"):
-        correct_event("KE000003", "fatalities_best", "5", "The same value again.", package=pkg)
+        correct_event("KE000003", "fatalities_best", "5", "The same value again.", package=pkg, today=DAY)
 
 
 # -- releases -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kachin_events.build import build_release
+from kachin_events.release.build import build_release
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "scale.md"
 

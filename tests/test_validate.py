@@ -34,7 +34,7 @@ def run(*args, cwd=REPO):
 
 
 def test_repository_data_is_valid_without_warnings():
-    report = validate(REPO / "datapackage.json")
+    report = validate(REPO / "datapackage.json", today=dt.date.fromisoformat(TODAY))
     assert report.valid, report.to_text()
     assert report.findings == [], report.to_text()
     # Every data file was read.
@@ -42,7 +42,7 @@ def test_repository_data_is_valid_without_warnings():
 
 
 def test_no_path_validates_the_repository_package():
-    result = run("validate", cwd=REPO / "data" / "reports")
+    result = run("validate", "--today", TODAY, cwd=REPO / "data" / "reports")
     assert result.exit_code == 0, result.output
     assert "valid: 0 errors" in result.output
 
@@ -90,15 +90,15 @@ def test_usage_errors_exit_2(args):
 
 
 def test_missing_and_unreadable_files_exit_2(tmp_path):
-    assert run("validate", str(tmp_path / "nope.csv")).exit_code == 2
+    assert run("validate", str(tmp_path / "nope.csv"), "--today", TODAY).exit_code == 2
     broken = tmp_path / "datapackage.json"
     broken.write_text("{ not json")
-    result = run("validate", str(broken))
+    result = run("validate", str(broken), "--today", TODAY)
     assert result.exit_code == 2 and "not valid JSON" in result.output
 
 
 def test_no_package_found_is_a_usage_problem(tmp_path):
-    result = run("validate", cwd=tmp_path)
+    result = run("validate", "--today", TODAY, cwd=tmp_path)
     assert result.exit_code == 2
     assert "no datapackage.json" in result.output
 
@@ -109,7 +109,7 @@ def test_unlisted_data_file_is_an_error(tmp_path):
     shutil.copy(REPO / "datapackage.json", tmp_path)
     stray = tmp_path / "data" / "reports" / "kng-2026-02-four-fronts" / "events_draft.csv"
     stray.write_text("event_id\n")
-    report = validate(tmp_path / "datapackage.json")
+    report = validate(tmp_path / "datapackage.json", today=dt.date.fromisoformat(TODAY))
     assert [(f.rule, Path(f.file).name) for f in report.errors] == [("unlisted-file", "events_draft.csv")]
 
 
@@ -121,7 +121,7 @@ def test_error_in_a_later_part_of_a_multipart_table_points_at_its_own_file(tmp_p
     assert ",Battles," in lines[2]
     lines[2] = lines[2].replace(",Battles,", ",Battle,", 1)
     events.write_text("".join(lines))
-    report = validate(tmp_path / "datapackage.json")
+    report = validate(tmp_path / "datapackage.json", today=dt.date.fromisoformat(TODAY))
     assert [(Path(f.file).parent.name, f.row, f.field, f.rule) for f in report.errors] == [
         ("kng-2026-02-four-fronts", 3, "event_type", "enum")]
 
@@ -282,7 +282,7 @@ def test_report_folder_without_coding_notes(tmp_path):
     shutil.copy(REPO / "datapackage.json", tmp_path)
     folder = tmp_path / "data" / "reports" / "kng-2026-02-four-fronts"
     (folder / "CODING.md").unlink()
-    report = validate(tmp_path / "datapackage.json")
+    report = validate(tmp_path / "datapackage.json", today=dt.date.fromisoformat(TODAY))
     assert [(f.rule, Path(f.file).name) for f in report.errors] == [("coding-notes", "kng-2026-02-four-fronts")]
     assert "CODING.md" in report.errors[0].message
 

@@ -1,6 +1,7 @@
 """The built wheel is self-contained: installed in a fresh environment, run from a
-folder outside the repository, it loads the data snapshot it carries, and reads
-nothing from the repository (or from /work/shared).
+folder outside the repository, it loads the data snapshot it carries and every
+published release it ships (verified against its registry, without a network), and
+reads nothing from the repository (or from /work/shared). It stays small.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FORBIDDEN = [ROOT, Path("/work/shared")]
+#: The wheel stays under this size (bytes). It carries every published release (about
+#: 0.3 MB each, zip included); raise it knowingly when a release needs it.
+WHEEL_LIMIT = 1_500_000
 
 # Run inside the fresh environment. An audit hook records every file and folder the
 # process opens or lists, so that a read from the repository cannot go unnoticed.
@@ -33,14 +37,45 @@ import kachin_events
 from kachin_events import _paths
 df = kachin_events.load()
 township = kachin_events.locate(24.25493, 97.23441)["admin3_pcode"]
+import pyarrow.parquet as pq
+from kachin_events.fetch import Release
+from kachin_events.release.history import history
+from kachin_events.release.published import published_problems, releases, shipped_release
+published = {}
+for rel in releases():
+    folder = shipped_release(rel.version)
+    # offline: every file is checked against the registry's SHA-256, nothing is fetched.
+    shipped = Release(rel.version, folder, offline=True, keep_bad=True)
+    checked = [str(shipped.fetch(name)) for name in shipped.all_files()]
+    events = pq.read_table(folder / "parquet" / "events.parquet")
+    # What an analyst does with no network: socket() refuses, and the cache stays empty.
+    import socket
+    def no_network(*args, **kwargs):
+        raise OSError("no network in this test")
+    socket.socket = no_network
+    loaded = kachin_events.load(version=rel.version)
+    flat = kachin_events.load("events", version=rel.version, flat=True)
+    flat_pl = kachin_events.load_flat(version=rel.version, format="polars")
+    import polars as pl
+    # Events per township and month, one line each in pandas and polars.
+    per_month_pd = flat.groupby(["township", flat["event_date"].dt.to_period("M")], dropna=False).size()
+    per_month_pl = flat_pl.group_by("township", pl.col("event_date").dt.truncate("1mo")).len()
+    published[rel.version] = {"folder": str(folder), "checked": checked, "rows": events.num_rows,
+                              "inside": events.schema.metadata[b"version"].decode(), "bytes": rel.bytes,
+                              "loaded": [len(loaded), loaded.attrs["version"], loaded.attrs["source"]],
+                              "per_month": [int(per_month_pd.sum()), int(per_month_pl["len"].sum()),
+                                            len(per_month_pd), per_month_pl.height]}
 print(json.dumps({
+    "published": published,
+    "problems": published_problems(),
+    "history": [[s.version, s.status] for s in history("KE000001").steps],
     "township": township,
     "boundaries": str(_paths.boundaries_dir()),
     "rows": len(df),
     "file": kachin_events.__file__,
     "snapshot": str(_paths.snapshot_package()),
     "schemas": str(_paths.schema_dir()),
-    "registry": str(__import__("kachin_events.registry").registry.DEFAULT_PATH),
+    "registry": str(__import__("kachin_events.release.registry").release.registry.DEFAULT_PATH),
     "versions": kachin_events.versions(),
     "seen": seen,
 }))
@@ -94,6 +129,32 @@ def venv_python(wheel, tmp_path_factory) -> Path:
     return python
 
 
+def _registry() -> dict:
+    return json.loads((ROOT / "src" / "kachin_events" / "registry.json").read_text(encoding="utf-8"))
+
+
+def _published_event_rows(version: str) -> int:
+    with open(ROOT / "releases" / version / "csv" / "events.csv", encoding="utf-8", newline="") as fh:
+        return sum(1 for _ in csv.DictReader(fh))
+
+
+def test_wheel_is_small(wheel):
+    size = wheel.stat().st_size
+    assert size < WHEEL_LIMIT, f"the wheel is {size:,} bytes, over the stated limit of {WHEEL_LIMIT:,}"
+
+
+def test_wheel_carries_every_published_release(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    entries = _registry()["versions"]
+    assert entries, "no release is published"
+    for entry in entries:
+        for rel in entry["files"]:
+            assert f"kachin_events/_bundled/releases/{entry['version']}/{rel}" in names, rel
+        assert f"kachin_events/_bundled/releases/{entry['archive']['path']}" in names
+    shipped = {n.split("/")[3] for n in names if n.startswith("kachin_events/_bundled/releases/")}
+    assert shipped == {e["version"] for e in entries} | {e["archive"]["path"] for e in entries}
+
+
 def test_wheel_carries_schemas_data_and_registry(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "kachin_events/_bundled/datapackage.json" in names
@@ -121,9 +182,23 @@ def test_installed_wheel_loads_its_own_snapshot(venv_python, tmp_path):
     for key in ("file", "snapshot", "schemas", "registry", "boundaries"):
         assert _inside(got[key], venv), (key, got[key])
         assert "site-packages" in Path(got[key]).parts
-    shipped = json.loads((ROOT / "src" / "kachin_events" / "registry.json").read_text(encoding="utf-8"))
+    shipped = _registry()
     assert got["versions"] == sorted((e["version"] for e in shipped["versions"]),
                                      key=lambda v: tuple(map(int, v.split("."))))
+    # Every published release is read from the wheel, verified offline, version inside.
+    assert sorted(got["published"]) == sorted(got["versions"]) and got["problems"] == []
+    for entry in shipped["versions"]:
+        v = entry["version"]
+        rel = got["published"][v]
+        assert _inside(rel["folder"], venv) and "site-packages" in Path(rel["folder"]).parts
+        assert len(rel["checked"]) == len(entry["files"]) and all(_inside(p, venv) for p in rel["checked"])
+        assert rel["rows"] == _published_event_rows(v) and rel["inside"] == v
+        assert rel["bytes"] == sum(entry["bytes"].values())
+        # load(version=...) read the shipped copy, with the network refused.
+        assert rel["loaded"] == [rel["rows"], v, "release"]
+        assert rel["per_month"][0] == rel["per_month"][1] == rel["rows"]
+        assert rel["per_month"][2] == rel["per_month"][3] > 1
+    assert got["history"][0] == [got["versions"][0], "added"]  # KE000001 is in the first release
     # The dependencies may live inside the repository (CI's .venv): reading them is fine.
     deps = [Path(sysconfig.get_path("purelib")), Path(sysconfig.get_path("platlib"))]
     read_there = [p for p in got["seen"]

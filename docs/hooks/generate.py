@@ -32,8 +32,10 @@ import kedocs_content
 import kedocs_contrib  # imported while mkdocs has docs/hooks on sys.path: expand() uses it too
 import kedocs_figures
 import kedocs_ref
+import kedocs_releases
 import kedocs_ci
 import kedocs_template
+import kedocs_tried
 from kachin_events import codebook
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
@@ -109,6 +111,8 @@ def generated_files(data) -> dict[str, str | bytes]:
         out[f"csv-templates/{table}.csv"] = codebook.csv_template(table, data.schemas)
     out.update(kedocs_template.template_files(data.root))
     out.update(kedocs_ci.ci_files(data.root))
+    out[kedocs_tried.PAGE] = kedocs_tried.render_page(data.root)  # from the test suite's cases
+    out.update(kedocs_releases.site_files())  # every published release, byte for byte
     # The township boundaries the map draws, for people who want them (MIMU, 1:250,000).
     from kachin_events._paths import boundaries_dir
 
@@ -116,6 +120,13 @@ def generated_files(data) -> dict[str, str | bytes]:
     for name, (_alt, draw) in kedocs_figures.FIGURES.items():
         out[f"figures/{name}.svg"] = draw(data)
     return out
+
+
+class _Download(File):
+    """A file published as it is: a release's ``CHANGELOG.md`` is a download, not a page."""
+
+    def is_documentation_page(self) -> bool:
+        return False
 
 
 def on_files(files, config):
@@ -129,7 +140,8 @@ def on_files(files, config):
     for uri, content in gen.items():
         if files.get_file_from_path(uri) is not None:
             raise PluginError(f"kachin-events docs: docs/{uri} is generated; remove the hand-written file")
-        files.append(File.generated(config, uri, content=content))
+        kind = _Download if uri.startswith(kedocs_releases.SITE_FOLDER + "/") else File
+        files.append(kind.generated(config, uri, content=content))
     _STATE["generated"] = set(gen)
     log.info("kachin-events docs: generated %d files", len(gen))
     return files

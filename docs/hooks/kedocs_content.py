@@ -203,12 +203,18 @@ def who(d: SiteData) -> str:
 
 
 def citation(d: SiteData) -> str:
-    p = d.package
+    """How to cite the data: the latest published release (its version and date), else the current data."""
+    import kedocs_releases
+
+    released = kedocs_releases.latest_descriptor()
+    p = released or d.package
     authors = " and ".join(c.get("title", "") for c in p.get("contributors", []) if c.get("title")) or p["name"]
     lic = ", ".join(x.get("name", "") for x in p.get("licenses", []))
-    year = (p.get("created") or "")[:4]
+    day = (p.get("created") or "")[:10]
+    year = day[:4]
     when = f" ({year})" if year else ""
-    text = (f"{authors}{when}. *{p.get('title', p['name'])}* ({p['name']}), version {p['version']} "
+    dated = f", released {day}" if released and day else ""
+    text = (f"{authors}{when}. *{p.get('title', p['name'])}* ({p['name']}), version {p['version']}{dated} "
             f"[data set].{' Licence: ' + lic + '.' if lic else ''}")
     bib = [f"@misc{{{p['name']}-{p['version']},",
            f"  author  = {{{{{authors}}}}},",
@@ -216,11 +222,19 @@ def citation(d: SiteData) -> str:
     if year:
         bib.append(f"  year    = {{{year}}},")
     bib += [f"  version = {{{p['version']}}},",
-            f"  note    = {{Data package {p['name']}, version {p['version']}{', licence ' + lic if lic else ''}}},",
+            f"  note    = {{Data package {p['name']}, version {p['version']}{dated}"
+            f"{', licence ' + lic if lic else ''}}},",
             "}"]
+    if released:
+        lead = (f"Cite the version you used. The latest published release is **{p['version']}**, dated {day} "
+                f"([its files](releases.md#release-{p['version'].replace('.', '-')})); this citation is built "
+                "from its `datapackage.json`, as are the repository's `CITATION.cff` (GitHub's \"Cite this "
+                "repository\") and `.zenodo.json` (for archiving a release on Zenodo):")
+    else:
+        lead = ("Cite the version you used. No release is published yet; built from the current "
+                "`datapackage.json` (name, title, version, contributors, licence):")
     return "\n".join([
-        "Cite the version you used. Built from `datapackage.json` (name, title, version, contributors, licence):",
-        "", f"> {text}", "", "```bibtex", *bib, "```", "",
+        lead, "", f"> {text}", "", "```bibtex", *bib, "```", "",
         "There is no DOI or permanent URL yet; none is given here rather than one invented. "
         "When you quote an event, quote its `event_id` and its sources (the `event_sources` and `sources` "
         "tables): they are the provenance of every claim.",

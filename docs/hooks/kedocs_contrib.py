@@ -38,6 +38,7 @@ from pathlib import Path
 
 import kedocs_ci
 import kedocs_ref
+import kedocs_releases
 from kachin_events import codebook
 from kachin_events.codebook import code, markdown_table
 from kachin_events.codebook import escape_cell as esc
@@ -538,7 +539,7 @@ DIRECTIVES = {
     "table-rows": lambda d, page, table: table_rows(d, table),
     "quickstart-release": lambda d, page: kedocs_ref.quickstart_release(d),
     "releases": lambda d, page: kedocs_ref.releases_md(d),
-    "registry": lambda d, page: kedocs_ref.registry_md(),
+    "registry": lambda d, page: kedocs_releases.registry_md(),
     "module-doc": lambda d, page, name: kedocs_ref.module_doc(name),
     "file": lambda d, page, path: kedocs_ci.file_block(d.root, path),
 }

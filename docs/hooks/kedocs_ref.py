@@ -421,30 +421,14 @@ def build_release(d) -> dict | None:
             raise DirectiveError(msg)
         out = Path(tmp) / version
         changelog = (out / "CHANGELOG.md").read_text(encoding="utf-8") if (out / "CHANGELOG.md").is_file() else None
+        from kachin_events.integrity import parse_sha256sums
+
         sums = (out / "SHA256SUMS").read_text(encoding="utf-8") if (out / "SHA256SUMS").is_file() else ""
-        files = []
-        for line in sums.splitlines():
-            if line.strip():
-                digest, _, name = line.partition("  ")
-                p = out / name.strip().lstrip("*")
-                files.append((name.strip().lstrip("*"), p.stat().st_size if p.is_file() else None, digest))
+        files = [(name, (out / name).stat().st_size if (out / name).is_file() else None, digest)
+                 for name, digest in parse_sha256sums(sums).items()]
         d._release = {"version": version, "changelog": changelog, "files": files,
                       "command": f"kachin-events build --version {version} --out DIR"}
     return d._release
-
-
-def registry_md() -> str:
-    if not has_module("registry"):
-        return "No release registry in this version of the package.\n"
-    from kachin_events.registry import read_registry
-
-    entries = read_registry()["versions"]
-    if not entries:
-        return ("No release has been published yet: the registry shipped with the package "
-                "(`kachin_events/registry.json`) lists none, so `kachin_events.versions()` returns an empty list.\n")
-    rows = [[code(e["version"]), esc(e.get("created", "")), esc(e.get("base_url") or "not hosted yet"),
-             len(e.get("files", {}))] for e in entries]
-    return markdown_table(["Version", "Created", "Hosted at", "Files"], rows) + "\n"
 
 
 def releases_md(d) -> str:

@@ -5,7 +5,8 @@ and returns Markdown text. Nothing about a field or a rule is written here a sec
 time; what this module adds by hand is only which of our fields each column of the
 ACLED-layout export is made from (:data:`ACLED_SOURCES`), which the schemas do not
 carry, and which is checked against the schemas and against the export's own column
-list so that it cannot drift. The UCDP GED-layout export keeps its own
+list so that it cannot drift. The flat view's columns come from its own schema
+(:mod:`kachin_events.flat`). The UCDP GED-layout export keeps its own
 (:data:`kachin_events.exports.ucdp.UCDP_SOURCES`).
 
 The documentation site renders its codebook, its list of validation messages and its
@@ -551,6 +552,9 @@ def render_codebook(schemas=None, rules=None, *, anchors: bool = True, title: st
     ]
     for s in schemas.values():
         parts += [render_table(s, rules=rules, level=2, anchors=anchors, rule_href=rule_href), ""]
+    from .flat import render_flat_section
+
+    parts += [render_flat_section(anchors=anchors, field_href=field_href), ""]
     parts += [
         f"## Validation rules{_anchor('validation-rules', anchors)}", "",
         "Every rule the validator applies, with its id (findings name it), its severity and the fix. "

@@ -33,8 +33,8 @@ from .integrity import (
     safe_relpath,
     sha256_file,
 )
-from .registry import get_entry, versions
-from .semver import parse_version
+from .release.registry import get_entry, versions
+from .release.semver import parse_version
 
 #: Seconds to wait for a server before giving up on it.
 TIMEOUT = 30
@@ -130,6 +130,9 @@ class _HTTP:
         rel = self.release.current
         if self.release.base is None:
             raise DownloadError(self.release.not_hosted_message(rel))
+        if self.release.mirror is not None:
+            self.got[rel] = _copy_from_folder(self.release, rel, output_file)
+            return
         bar = False
         if self.release.progress:
             from tqdm.auto import tqdm
@@ -163,6 +166,63 @@ class _HTTP:
             if bar is not False:
                 bar.close()
         self.got[rel] = sha256_file(output_file)
+
+
+def mirror_of(base) -> tuple[str | None, Path | None]:
+    """A base URL as given, and the local folder it names, if it names one.
+
+    ``base`` is an ``http://`` or ``https://`` address, a ``file://`` address, or the path
+    of a folder (a copy of the site's ``releases/``, a USB stick, a network share).
+
+    Examples
+    --------
+    >>> mirror_of("https://example.org/releases/")
+    ('https://example.org/releases', None)
+    >>> mirror_of(None)
+    (None, None)
+    """
+    if not base:
+        return None, None
+    text = str(base)
+    if text.startswith(("http://", "https://")):
+        return text.rstrip("/"), None
+    if text.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+        from urllib.request import url2pathname
+
+        parts = urlparse(text)
+        if parts.netloc not in ("", "localhost"):
+            msg = f"base URL {text!r}: a file:// address must name a folder on this machine (file:///path)"
+            raise ValueError(msg)
+        folder = Path(url2pathname(unquote(parts.path)))
+    elif "://" in text:
+        msg = f"base URL {text!r} must start with http://, https:// or file://, or be a folder"
+        raise ValueError(msg)
+    else:
+        folder = Path(text).expanduser()
+    if not folder.is_dir():
+        msg = f"base URL {text!r}: {folder} is not a folder; give a folder holding X.Y.Z/datapackage.json"
+        raise ValueError(msg)
+    folder = folder.resolve()
+    return folder.as_uri(), folder
+
+
+def _copy_from_folder(release: Release, rel: str, output_file) -> str:
+    """Copy ``rel`` of ``release`` from its local mirror to ``output_file``; its SHA-256."""
+    import shutil
+
+    source = release.mirror / release.version / rel
+    try:
+        # The mirror is someone else's folder: a link in it could point anywhere.
+        check_no_links(release.mirror, f"{release.version}/{rel}")
+        shutil.copyfile(source, output_file)
+    except FileNotFoundError:
+        msg = f"{source}: {rel} of release {release.version} is not in the folder {release.mirror}; copy the whole release there"
+        raise DownloadError(msg) from None
+    except (OSError, ValueError) as exc:
+        msg = f"{source}: {rel} of release {release.version} could not be copied ({getattr(exc, 'strerror', None) or exc})"
+        raise DownloadError(msg) from None
+    return sha256_file(output_file)
 
 
 class Release:
@@ -205,10 +265,7 @@ class Release:
         self.folder = Path(folder)
         self.entry = registry_entry(version, unregistered)
         base = base_url or os.environ.get("KACHIN_EVENTS_BASE_URL") or (self.entry or {}).get("base_url")
-        if base and not str(base).startswith(("http://", "https://")):
-            msg = f"base URL {base!r} must start with http:// or https://"
-            raise ValueError(msg)
-        self.base = str(base).rstrip("/") if base else None
+        self.base, self.mirror = mirror_of(base)
         self.progress = progress
         self.keep_bad = keep_bad
         self.offline = offline
@@ -384,10 +441,14 @@ class Release:
             raise DownloadError(msg)
         return self._fetch(rel, hashes[rel])
 
+    def table_resource(self, table: str) -> dict | None:
+        """The descriptor's resource of one table: its Parquet resource if any, else its CSV; None if neither."""
+        resources = {r.get("name"): r for r in self.descriptor()["resources"] if isinstance(r, dict)}
+        return resources.get(f"{table}-parquet") or resources.get(table)
+
     def table_path(self, table: str) -> Path:
-        """Fetch the file of one table: its Parquet resource if any, else its CSV."""
-        resources = {r.get("name"): r for r in self.descriptor()["resources"]}
-        res = resources.get(f"{table}-parquet") or resources.get(table)
+        """Fetch the file of one table (:meth:`table_resource`)."""
+        res = self.table_resource(table)
         if res is None:
             msg = f"release {self.version} has no resource {table!r} or {table + '-parquet'!r}"
             raise DownloadError(msg)

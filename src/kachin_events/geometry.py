@@ -227,6 +227,9 @@ def locate(lat: float, lon: float, tolerance_km: float = 0.0) -> dict | None:
     >>> p["admin1_pcode"], p["admin2_pcode"], p["admin3_pcode"], p["admin3_name"]
     ('MMR001', 'MMR001D003', 'MMR001010', 'Bhamo')
     """
+    from .extras import require
+
+    require("kachin_events.locate()")  # the validate extra: say what to install, not "No module named"
     return locate_points([lat], [lon], tolerance_km)[0]
 
 

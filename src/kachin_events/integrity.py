@@ -5,7 +5,7 @@ that they all agree before any file of it is used:
 
 * the ``hash`` of each resource in the release's ``datapackage.json``;
 * its ``SHA256SUMS`` (``<hex>  <path>`` for every file but itself);
-* the registry shipped with the package (:mod:`kachin_events.registry`), when the
+* the registry shipped with the package (:mod:`kachin_events.release.registry`), when the
   version is registered: the hash of every file, ``SHA256SUMS`` included.
 
 A hash is only ever a SHA-256 in one spelling: 64 lowercase hex digits, written

@@ -1,6 +1,11 @@
 """Loading a table as a data frame: the snapshot shipped with the package, or any
 published release, downloaded once, verified and cached.
 
+:func:`load` returns one table (or, with ``flat=True``, the flat view of the events:
+:mod:`kachin_events.flat`), :func:`load_all` every table of one release at once. What
+each format holds (pandas dates as ``datetime64[ns]``, the version in ``attrs`` and in
+Arrow metadata) is described in :mod:`kachin_events.frames`.
+
 With no version, :func:`load` reads the data snapshot inside the installed package and
 never touches the network. With a version, the release's files are fetched with pooch
 from ``{base_url}/{version}/`` into ``{cache}/{version}/`` (:mod:`kachin_events.fetch`),
@@ -10,7 +15,7 @@ and nothing is used before it is verified (:mod:`kachin_events.integrity`):
   hash of every resource in the descriptor is the one ``SHA256SUMS`` lists, and
   ``SHA256SUMS`` lists the descriptor's own hash. Every hash must be a SHA-256;
 * for a version in the registry shipped with the package
-  (:mod:`kachin_events.registry`), both must also agree with the registry, which holds
+  (:mod:`kachin_events.release.registry`), both must also agree with the registry, which holds
   the hash of every file. These hashes come with the installed package, not from the
   server, so a changed file is refused even when the server also changes the
   descriptor and ``SHA256SUMS`` to match it;
@@ -39,9 +44,15 @@ live as ``X.Y.Z/...``; overrides the registry's URL).
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from .arguments import check_choice, did_you_mean, keyword_only
 from .fetch import TIMEOUT, CorruptedCacheWarning, Release  # noqa: F401 - re-exported
+from .frames import FORMATS as _FORMATS
+from .frames import conform, frame_info, to_format
 from .integrity import (  # noqa: F401 - re-exported: the loader's errors and warning
     DownloadError,
     HashMismatchError,
@@ -49,11 +60,12 @@ from .integrity import (  # noqa: F401 - re-exported: the loader's errors and wa
     UnregisteredReleaseError,
     UnregisteredReleaseWarning,
 )
-from .registry import versions  # noqa: F401
+from .release.registry import versions  # noqa: F401
 from .schema import TABLES, get_schema
 
-#: The output formats of :func:`load`.
-FORMATS = ("pandas", "polars", "arrow")
+#: The output formats of :func:`load` (see :mod:`kachin_events.frames` for what each holds).
+FORMATS = _FORMATS
+
 
 def default_cache_dir(cache_dir: str | Path | None = None) -> Path:
     """The cache folder: ``cache_dir``, else ``$KACHIN_EVENTS_CACHE``, else the user cache.
@@ -73,45 +85,38 @@ def default_cache_dir(cache_dir: str | Path | None = None) -> Path:
     return Path(platformdirs.user_cache_dir("kachin-events"))
 
 
+# -- arguments -----------------------------------------------------------------------
+def guess_keyword(value) -> str | None:
+    """The keyword a value given by position most likely belongs to, for the TypeError.
+
+    Examples
+    --------
+    >>> guess_keyword("polars"), guess_keyword("0.1.0"), guess_keyword(True), guess_keyword(3)
+    ('format', 'version', 'flat', None)
+    """
+    if isinstance(value, bool):
+        return "flat"
+    if isinstance(value, str):
+        if value in FORMATS:
+            return "format"
+        if re.fullmatch(r"\d+\.\d+\.\d+", value):
+            return "version"
+    return None
+
+
+def check_format(format: str) -> None:
+    """ValueError unless ``format`` is one of :data:`FORMATS` (with the closest one)."""
+    check_choice("format", format, FORMATS)
+
+
 def _check_args(table: str, format: str) -> None:
     if table not in TABLES:
-        import difflib
-
-        close = difflib.get_close_matches(str(table), TABLES, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        msg = f"unknown table {table!r}; the tables are: {', '.join(TABLES)}.{hint}"
+        msg = f"unknown table {table!r}; the tables are: {', '.join(TABLES)}.{did_you_mean(table, TABLES)}"
         raise ValueError(msg)
-    if format not in FORMATS:
-        msg = f"unknown format {format!r}; use one of: {', '.join(FORMATS)}"
-        raise ValueError(msg)
+    check_format(format)
 
 
 # -- reading -------------------------------------------------------------------------
-def _arrow_type(type_: str):
-    """The Arrow type of a schema type, as a release stores it (coded strings as plain strings)."""
-    from .tablefiles import arrow_type
-
-    return arrow_type({"name": type_, "type": type_})
-
-
-def _conform(arrow_table, table: str):
-    """Cast to the schema's types (strings as ``string``, whatever wrote the file)."""
-    import pyarrow as pa
-
-    schema = get_schema(table)
-    known = set(schema.field_names)
-    fields = []
-    for f in arrow_table.schema:
-        t = _arrow_type(schema.field(f.name).type) if f.name in known else f.type
-        fields.append(pa.field(f.name, t))
-    try:
-        return arrow_table.cast(pa.schema(fields))
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        msg = (f"the {table} table does not fit the schema of the installed kachin-events ({exc}); "
-               "a newer release may need a newer kachin-events")
-        raise ValueError(msg) from None
-
-
 def _read_csv(path: Path, table: str):
     from .validation.coerce import coerce
     from .validation.findings import ERROR
@@ -128,38 +133,97 @@ def _read_csv(path: Path, table: str):
     return frame.to_arrow()
 
 
-def _pandas(arrow_table):
-    import pandas as pd
-    import pyarrow as pa
+def _snapshot_tables() -> dict:
+    from .tables import read_tables
 
-    # Nullable pandas types, so missing integers stay integers (not floats) and
-    # dates stay dates (pandas has no date dtype of its own; an Arrow date is one).
-    mapping = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype(),
-               pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype(),
-               pa.date32(): pd.ArrowDtype(pa.date32())}
-    return arrow_table.to_pandas(types_mapper=mapping.get)
+    # Rows by primary key, as a release holds them (kachin_events.release.build), so that
+    # the snapshot and a release built from it load as equal frames.
+    return {t: f.sort(list(get_schema(t).primary_key)) for t, f in read_tables().items()}
 
 
-def _convert(arrow_table, table: str, format: str):
-    arrow_table = _conform(arrow_table, table)
-    if format == "arrow":
-        return arrow_table
-    if format == "polars":
-        import polars as pl
+def _release_table(release: Release, table: str):
+    """One table of a release as Arrow, and the field metadata its descriptor gives (for CSV)."""
+    path = release.table_path(table)
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
 
-        return pl.from_arrow(arrow_table)
-    return _pandas(arrow_table)
+        return pq.read_table(path), None
+    schema = (release.table_resource(table) or {}).get("schema")
+    fields = schema.get("fields", []) if isinstance(schema, dict) else []
+    meta = {f["name"]: {"title": f.get("title"), "description": f.get("description")}
+            for f in fields if isinstance(f, dict) and "name" in f}
+    return _read_csv(path, table), meta
 
 
-def load(table: str = "events", version: str | None = None, format: str = "pandas", *,
+def _shipped(version: str, base_url) -> Path | None:
+    """The folder of ``version`` shipped with the package, unless a mirror was asked for."""
+    if base_url is not None or os.environ.get("KACHIN_EVENTS_BASE_URL"):
+        return None
+    from .release.layout import bundled_release
+
+    return bundled_release(version)
+
+
+def _release(version, base_url, cache_dir, unregistered) -> Release:
+    version = str(version)
+    shipped = _shipped(version, base_url)
+    if shipped is not None:
+        # Read where it is, with no network and nothing written: every file is still
+        # checked against the registry first, as a download would be.
+        return Release(version, shipped, offline=True, unregistered=unregistered)
+    return Release(version, default_cache_dir(cache_dir) / version, base_url, unregistered=unregistered)
+
+
+def _no_base_url_without_version(base_url) -> None:
+    if base_url is not None:
+        msg = f"base_url={base_url!r} needs a version: the snapshot shipped with the package is not downloaded"
+        raise ValueError(msg)
+
+
+def _info(release: Release | None) -> dict:
+    """The keywords of :func:`~kachin_events.frames.frame_info` for the snapshot or a release."""
+    if release is None:
+        return {"version": None, "source": "snapshot"}
+    created = release.descriptor().get("created")
+    return {"version": release.version, "source": "release", "created": str(created) if created else None}
+
+
+def read_tables_of(tables, *, version=None, base_url=None, cache_dir=None, unregistered="warn"):
+    """Some tables of the snapshot or of a release, as typed polars frames, and where they come from.
+
+    Returns
+    -------
+    (dict of str to polars.DataFrame, dict)
+        The frames, and the keywords of :func:`kachin_events.frames.frame_info` but the table.
+    """
+    import polars as pl
+
+    if version is None:
+        _no_base_url_without_version(base_url)
+        snapshot = _snapshot_tables()
+        return {t: snapshot[t] for t in tables}, _info(None)
+    release = _release(version, base_url, cache_dir, unregistered)
+    where = _info(release)
+    out = {t: pl.from_arrow(conform(_release_table(release, t)[0], get_schema(t), frame_info(t, **where)))
+           for t in tables}
+    return out, where
+
+
+# -- the public functions --------------------------------------------------------------
+@keyword_only(guess_keyword)
+def load(table: str = "events", *, version: str | None = None, format: str = "pandas", flat: bool = False,
          base_url: str | None = None, cache_dir: str | Path | None = None, unregistered: str = "warn"):
     """Load one table of the dataset as a data frame.
+
+    Every argument after the table's name is keyword-only: ``load("events", "polars")``
+    is a TypeError that says to write ``format="polars"``, and a misspelt keyword
+    (``fromat=``), table or format gets the closest name.
 
     Parameters
     ----------
     table : str
-        One of the tables: ``events`` (default), ``event_sources``, ``event_actors``,
-        ``event_tags``, ``sources``, ``actors``, ``locations``, ``location_aliases``.
+        One of :data:`kachin_events.TABLES`: ``events`` (default), ``event_sources``,
+        ``event_actors``, ``event_tags``, ``sources``, ``actors``, ``locations`` ...
     version : str, optional
         A published release ``X.Y.Z`` (see :func:`versions`), downloaded on first use,
         verified against its SHA-256 and cached. By default, the data snapshot shipped
@@ -167,8 +231,12 @@ def load(table: str = "events", version: str | None = None, format: str = "panda
         come sorted by the table's primary key.
     format : {"pandas", "polars", "arrow"}
         A pandas DataFrame (nullable dtypes: ``Int64``, ``Float64``, ``boolean``,
-        ``string``, dates as Arrow ``date32``), a polars DataFrame (``Date``,
-        ``Int64``...) or a pyarrow Table (``date32``, ``int64``...).
+        ``string``; dates as ``datetime64[ns]``, so string comparisons, ``.dt`` and
+        ``resample`` work), a polars DataFrame (``Date``, ``Int64``...) or a pyarrow
+        Table (``date32``, ``int64``..., with each field's title and description).
+    flat : bool
+        For ``events`` only: the flat view, one row per event with names joined in
+        (:func:`load_flat`).
     base_url : str, optional
         Where releases are hosted, as ``{base_url}/X.Y.Z/...`` (a mirror). Default
         ``$KACHIN_EVENTS_BASE_URL``, else the registry's URL for the version.
@@ -185,10 +253,17 @@ def load(table: str = "events", version: str | None = None, format: str = "panda
     Returns
     -------
     pandas.DataFrame, polars.DataFrame or pyarrow.Table
-        The table's rows with the schema's columns and types.
+        The table's rows with the schema's columns and types. Where they come from is
+        in pandas' ``df.attrs``, in an ``attrs`` attribute of the polars frame (polars
+        frames have no metadata; operations on it return frames without it) and in the
+        Arrow schema's metadata: ``table``, ``version`` (None for the snapshot, which is
+        not a published release), ``source`` (``"release"`` or ``"snapshot"``),
+        ``created`` (the release's build time) and ``kachin_events_version``.
 
     Raises
     ------
+    TypeError
+        An argument after the table given by position, or an unknown keyword.
     ValueError
         Unknown table, format, version string or ``unregistered`` value.
     DownloadError
@@ -210,7 +285,9 @@ def load(table: str = "events", version: str | None = None, format: str = "panda
     --------
     >>> events = load()
     >>> events["date_start"].dtype
-    date32[day][pyarrow]
+    dtype('<M8[ns]')
+    >>> events.attrs["table"], events.attrs["source"]
+    ('events', 'snapshot')
     >>> load("actors", format="polars").schema["actor_id"]
     String
     >>> load("events", format="arrow").schema.field("fatalities_best").type
@@ -219,28 +296,121 @@ def load(table: str = "events", version: str | None = None, format: str = "panda
     Traceback (most recent call last):
     ...
     ValueError: unknown table 'event'; the tables are: ... Did you mean 'events'?
+    >>> load("events", "polars")
+    Traceback (most recent call last):
+    ...
+    TypeError: load() takes only table by position; write load('events', format='polars'). ...
     """
     _check_args(table, format)
-    if version is None:
-        if base_url is not None:
-            msg = f"base_url={base_url!r} needs a version: the snapshot shipped with the package is not downloaded"
+    if flat:
+        if table != "events":
+            msg = f"flat=True gives the flat view of the events, not of {table!r}: write load('events', flat=True)"
             raise ValueError(msg)
-        from .tables import read_tables
+        from .flat import load_flat
 
-        # Rows by primary key, as a release holds them (kachin_events.build), so that
-        # the snapshot and a release built from it load as equal frames.
-        frame = read_tables()[table]
-        return _convert(frame.sort(list(get_schema(table).primary_key)).to_arrow(), table, format)
-    version = str(version)
-    release = Release(version, default_cache_dir(cache_dir) / version, base_url, unregistered=unregistered)
-    path = release.table_path(table)
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        data = pq.read_table(path)
+        return load_flat(version=version, format=format, base_url=base_url, cache_dir=cache_dir,
+                         unregistered=unregistered)
+    if version is None:
+        _no_base_url_without_version(base_url)
+        data, meta, release = _snapshot_tables()[table].to_arrow(), None, None
     else:
-        data = _read_csv(path, table)
-    return _convert(data, table, format)
+        release = _release(version, base_url, cache_dir, unregistered)
+        data, meta = _release_table(release, table)
+    info = frame_info(table, **_info(release))
+    return to_format(conform(data, get_schema(table), info, meta), format)
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset(Mapping):
+    """Every table of one release (or of the snapshot), as :func:`load_all` returns them.
+
+    A read-only mapping of table name to frame (``ds["events"]``, ``list(ds)``,
+    ``ds.items()``), with where the tables come from.
+
+    Attributes
+    ----------
+    version : str or None
+        The release ``X.Y.Z``; None for the snapshot shipped with the package.
+    source : {"release", "snapshot"}
+        Where the tables come from.
+    created : str or None
+        When the release was built.
+    format : {"pandas", "polars", "arrow"}
+        The kind of frame each table is.
+    tables : dict
+        Table name -> frame, in :data:`kachin_events.TABLES` order.
+
+    Examples
+    --------
+    >>> ds = load_all(format="polars")
+    >>> ds.version is None, ds.source, list(ds)[:2]
+    (True, 'snapshot', ['locations', 'location_aliases'])
+    >>> ds["events"].height == load("events", format="polars").height
+    True
+    """
+
+    version: str | None
+    source: str
+    created: str | None
+    format: str
+    tables: dict
+
+    def __getitem__(self, name: str):
+        if name not in self.tables:
+            hint = did_you_mean(name, self.tables)
+            msg = f"no table {name!r} in this dataset; it has: {', '.join(self.tables)}.{hint}"
+            raise KeyError(msg)
+        return self.tables[name]
+
+    def __iter__(self):
+        return iter(self.tables)
+
+    def __len__(self) -> int:
+        return len(self.tables)
+
+    def __repr__(self) -> str:
+        what = f"release {self.version}" if self.version else "snapshot"
+        return f"<Dataset: {what}, {len(self.tables)} tables as {self.format}: {', '.join(self.tables)}>"
+
+
+@keyword_only(guess_keyword)
+def load_all(*, version: str | None = None, format: str = "pandas", base_url: str | None = None,
+             cache_dir: str | Path | None = None, unregistered: str = "warn") -> Dataset:
+    """Load every table of one release (or of the snapshot) at once.
+
+    Parameters
+    ----------
+    version, format, base_url, cache_dir, unregistered
+        As for :func:`load` (keyword-only). A release is verified once for all its tables.
+
+    Returns
+    -------
+    Dataset
+        A mapping of table name to frame with the release's ``version``, ``source`` and
+        ``created``; each frame carries them too, as from :func:`load`. Tables that an
+        older release does not have are left out.
+
+    Examples
+    --------
+    >>> ds = load_all()
+    >>> list(ds) == list(TABLES)
+    True
+    >>> ds["events"].attrs["table"]
+    'events'
+    """
+    check_format(format)
+    if version is None:
+        _no_base_url_without_version(base_url)
+        release = None
+        read = {t: (f.to_arrow(), None) for t, f in _snapshot_tables().items()}
+    else:
+        release = _release(version, base_url, cache_dir, unregistered)
+        read = {t: _release_table(release, t) for t in TABLES if release.table_resource(t) is not None}
+    where = _info(release)
+    frames = {t: to_format(conform(data, get_schema(t), frame_info(t, **where), meta), format)
+              for t, (data, meta) in read.items()}
+    return Dataset(version=where["version"], source=where["source"], created=where.get("created"),
+                   format=format, tables=frames)
 
 
 def download(version: str, dest: str | Path, *, base_url: str | None = None, progress: bool = True,
@@ -281,7 +451,7 @@ def download(version: str, dest: str | Path, *, base_url: str | None = None, pro
     """
     from .fetch import registry_entry
     from .integrity import check_no_links
-    from .semver import parse_version
+    from .release.semver import parse_version
     from .staging import locked, remove_stale, staging_folder
 
     version = str(version)
@@ -303,7 +473,10 @@ def download(version: str, dest: str | Path, *, base_url: str | None = None, pro
     try:
         with staging_folder(dest, ".downloading-", f"{version}-") as tmp:
             stage = tmp / version
-            release = Release(version, stage, base_url, progress=progress, keep_bad=True,
+            shipped = _shipped(version, base_url)
+            # A release shipped with the package is copied from there, with no network.
+            release = Release(version, stage, str(shipped.parent) if shipped else base_url, progress=progress,
+                              keep_bad=True,
                               unregistered=unregistered)
             for rel in release.all_files():
                 release.fetch(rel)

@@ -71,7 +71,7 @@ def remove_stale(parent: Path, prefix: str, recover=None) -> list[str]:
 
     Call with ``parent`` locked (:func:`locked`). ``recover(path)``, when given, is
     called on each stale folder first, to finish what its process had committed to
-    (see :func:`kachin_events.build.build_release`). Returns the names removed.
+    (see :func:`kachin_events.release.build.build_release`). Returns the names removed.
 
     Examples
     --------

@@ -1,6 +1,6 @@
 """Release table files: one canonical text form per cell, CSV bytes and typed Parquet.
 
-Split from :mod:`kachin_events.build` so the cell and Arrow conventions (see its module
+Split from :mod:`kachin_events.release.build` so the cell and Arrow conventions (see its module
 docstring: dates as ``date32``, enums as dictionary columns, metadata per field) live in
 one small place that the build, the verifier and the tests share.
 """

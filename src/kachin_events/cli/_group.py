@@ -23,6 +23,29 @@ def format_option(f):
     )(f)
 
 
+def needs_extra(f, extra: str = "validate"):
+    """Refuse to run the command, with status 2 and what to install, when ``extra`` is missing.
+
+    ``--help`` still works: click answers it before the command runs.
+    """
+    import functools
+
+    @functools.wraps(f)
+    def run(*args, **kwargs):
+        import sys
+
+        from ..extras import MissingExtraError, require
+
+        try:
+            require(click.get_current_context().command_path, extra)
+        except MissingExtraError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(2)
+        return f(*args, **kwargs)
+
+    return run
+
+
 def _parse_day(ctx, param, value):
     import datetime as dt
 

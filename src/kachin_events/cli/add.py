@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ._group import cli, echo_report, format_option, today_option
+from ._group import cli, echo_report, format_option, needs_extra, today_option
 
 
 @cli.command()
@@ -20,6 +20,7 @@ from ._group import cli, echo_report, format_option, today_option
 @click.option("--dry-run", is_flag=True, help="Check the submission and show what would be written; write nothing.")
 @format_option
 @today_option
+@needs_extra
 def add(submission, source_id, notes, dry_run, fmt, today):
     """Add a filled template (XLSX, a folder of CSVs, or JSON) to the repository.
 

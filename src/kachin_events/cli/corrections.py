@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..schema import get_schema
-from ._group import cli, echo_report, format_option
+from ._group import cli, echo_report, format_option, needs_extra
 
 _REASONS = tuple(get_schema("retractions").field("reason").enum)
 _NOTE_MIN = get_schema("retractions").field("note").constraints.get("minLength", 1)
@@ -70,6 +70,7 @@ _date_option = click.option(
 @_date_option
 @_package_option
 @format_option
+@needs_extra
 def retire(event_id, reason, note, merged_into, day, package, fmt):
     """Retire published event EVENT_ID: remove it and its linked rows, and record why.
 
@@ -110,6 +111,7 @@ def retire(event_id, reason, note, merged_into, day, package, fmt):
 @_date_option
 @_package_option
 @format_option
+@needs_extra
 def correct(event_id, field, new_value, reason, source_id, day, package, fmt):
     """Correct FIELD of published event EVENT_ID to NEW_VALUE, and record the correction.
 

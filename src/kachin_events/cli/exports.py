@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ._group import cli
+from ._group import cli, needs_extra
 
 _EXPORTS = ("acled", "ucdp", "hxl", "geojson")  # kachin_events.exports.EXPORTS, without importing it here
 
@@ -26,6 +26,7 @@ _EXPORTS = ("acled", "ucdp", "hxl", "geojson")  # kachin_events.exports.EXPORTS,
 @click.option("--in-acled", "in_acled", type=click.Choice(("drop", "mark", "keep")), default=None,
               help="acled only: events that external_events links to ACLED are left out (default), "
                    "kept with the tag in_acled, or kept untagged.")
+@needs_extra
 def export(kind, output, package, inter, long_ranges, in_acled):
     """Write the events in another layout: acled, ucdp (GED), hxl or geojson.
 
@@ -45,7 +46,7 @@ def export(kind, output, package, inter, long_ranges, in_acled):
       kachin-events export hxl -o events_hxl.csv
     """
     from .. import _paths
-    from ..build import InvalidDataError
+    from ..release.build import InvalidDataError
     from ..exports import write_export
     from ..validation.read import UnreadableError
 

@@ -6,13 +6,14 @@ import sys
 
 import click
 
-from ._group import cli
+from ._group import cli, needs_extra
 
 
 @cli.command()
 @click.argument("package", required=False, type=click.Path())
 @click.option("--check", is_flag=True, default=False,
               help="Change nothing: list the files that are not in canonical form, and exit 1 if there are any.")
+@needs_extra
 def fmt(package, check):
     """Rewrite every data file of the data package in canonical form.
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ._group import cli, today_option
+from ._group import cli, needs_extra, today_option
 
 _FORMAT = click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True,
                        help="text for people, json for programs (the summary, on standard output).")
@@ -44,6 +44,7 @@ def _run(function, fmt: str, **kwargs) -> None:
 @_FORCE
 @_FORMAT
 @today_option
+@needs_extra
 def import_acled(file, out, dataset_version, package, force, fmt, today):
     """Turn an ACLED export (CSV or XLSX, current or older layout) into a submission.
 
@@ -76,6 +77,7 @@ def import_acled(file, out, dataset_version, package, force, fmt, today):
 @_FORCE
 @_FORMAT
 @today_option
+@needs_extra
 def import_ucdp(file, out, dataset, dataset_version, package, force, fmt, today):
     """Turn a UCDP GED or Candidate events file into a submission that `add` can merge.
 

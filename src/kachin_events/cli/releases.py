@@ -1,4 +1,8 @@
-"""Release commands: ``build``, ``diff``, ``register`` and ``download``."""
+"""Release commands: ``build``, ``diff``, ``register`` and ``download``.
+
+The commands about the published releases (``versions``, ``history``) are in
+:mod:`kachin_events.cli.published`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ._group import cli, echo_report, format_option
+from ._group import cli, echo_report, format_option, needs_extra
 
 @cli.command()
 @click.option("--version", "version", required=True, metavar="X.Y.Z", help="The release to download.")
@@ -66,20 +70,24 @@ def download(version, dest, base_url, unregistered, progress):
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False),
               help="The folder of releases; the release is written to OUT/X.Y.Z and OUT/kachin-events-X.Y.Z.zip.")
 @click.option("--package", type=click.Path(), default=None,
-              help="The datapackage.json to release (default: the nearest one, as for validate).")
+              help="The datapackage.json to release (default: the nearest one, as for validate; outside a "
+                   "repository there is none, and build refuses).")
 @click.option("--previous", default=None, metavar="DIR|X.Y.Z",
               help="The release to compare with (default: the highest version in OUT below X.Y.Z).")
 @format_option
+@needs_extra
 def build(version, out, package, previous, fmt):
     """Validate the data and build release X.Y.Z: CSV, Parquet, exports, checksums and a zip.
 
     Refuses invalid data (the validation report is printed), a version equal to or
     below a release already in OUT (nothing is overwritten or modified), and a version
-    number smaller than the changes since the previous release need. The release is
-    written into a hidden staging folder in OUT and renamed into place when complete:
-    a failed or killed build leaves no partial release (a killed build's staging
-    folder is removed by the next build). Exit status: 0 built, 1 refused, 2 a usage
-    error or an unreadable file.
+    number smaller than the changes since the previous release need. Like validate, it
+    releases the nearest datapackage.json, and outside a repository it refuses unless
+    --package names one (such as the snapshot installed with kachin-events). The
+    release is written into a hidden staging folder in OUT and renamed into place when
+    complete: a failed or killed build leaves no partial release (a killed build's
+    staging folder is removed by the next build). Exit status: 0 built, 1 refused, 2 a
+    usage error, an unreadable file or no datapackage.json.
 
     \b
     Examples:
@@ -90,14 +98,23 @@ def build(version, out, package, previous, fmt):
     import json
 
     from .. import _paths
-    from ..build import InvalidDataError, ReleaseError, build_release, zip_name
-    from ..semver import VersionError, parse_version
+    from ..release.build import InvalidDataError, ReleaseError, build_release
+    from ..release.layout import zip_name
+    from ..release.semver import VersionError, parse_version
 
     try:
         parse_version(version)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--version") from None
-    source = package or _paths.find_package() or _paths.snapshot_package()
+    source = package or _paths.find_package()
+    if source is None:
+        # As `validate` does: outside a repository there is no data to release but the
+        # snapshot installed with the package, and building that must be asked for.
+        msg = ("kachin-events build: no datapackage.json here or in any parent folder; run this in the "
+               "repository, or give the package to release with --package (the snapshot installed with "
+               f"kachin-events is {_paths.snapshot_package()})")
+        click.echo(msg, err=True)
+        sys.exit(2)
     try:
         path = build_release(version, out, source, previous=previous)
     except InvalidDataError as exc:
@@ -158,7 +175,7 @@ def diff(old, new, releases, base, package, fmt):
 
             result = diff_with_base(package, base)
         else:
-            from ..diff import diff_releases
+            from ..release.diff import diff_releases
 
             result = diff_releases(old, new, releases=releases)
     except (FileNotFoundError, ValueError) as exc:
@@ -197,7 +214,7 @@ def register(release_dir, url, registry_path):
       kachin-events register releases/0.1.0
       kachin-events register releases/0.1.0 --url https://data.example.org/kachin-events
     """
-    from ..registry import RegistryError, UnreadableReleaseError, register_release
+    from ..release.registry import RegistryError, UnreadableReleaseError, register_release
 
     folder = Path(release_dir)
     if not (folder / "SHA256SUMS").is_file():

@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..contrib.template import FORMATS
-from ._group import cli
+from ._group import cli, needs_extra
 
 
 @cli.command()
@@ -19,6 +19,7 @@ from ._group import cli
 @click.option("--package", type=click.Path(), default=None,
               help="The datapackage.json whose names and example row are used "
                    "(default: the nearest one, else the data shipped with kachin-events).")
+@needs_extra
 def template(out, fmt, force, package):
     """Write a template to code a report in: one sheet (or CSV file) per table.
 

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ._group import cli, echo_report, format_option, today_option
+from ._group import cli, echo_report, format_option, needs_extra, today_option
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
@@ -23,6 +23,7 @@ from ._group import cli, echo_report, format_option, today_option
               help="Read CSV files larger than MB megabytes in chunks of about that size, so files larger "
                    "than memory can be checked (default 64, or KACHIN_EVENTS_CHUNK_MB). Every rule is "
                    "checked either way.")
+@needs_extra
 def validate(paths, fmt, today, base, frictionless_rows, chunk_mb):
     """Validate the repository's data, or contributed files, against the schema and rules.
 

@@ -501,6 +501,9 @@ def add_submission(submission, package=None, source_id: str | None = None, dry_r
     >>> result.valid, result.report.errors[0].rule
     (False, 'primary-key')
     """
+    from ..extras import require
+
+    require("kachin_events.add_submission()")  # the validate extra: say what to install, not "No module named"
     submission = Path(submission)
     today = today or dt.date.today()
     report = Report()

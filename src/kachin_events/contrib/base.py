@@ -121,8 +121,8 @@ def _read_source_package(desc: Path, error=UnreadableError) -> _Side:
 
 
 def _read_release(folder: Path, shown: str) -> _Side:
-    """A release folder's CSV tables, through :func:`kachin_events.diff.load_release`."""
-    from ..diff import load_release
+    """A release folder's CSV tables, through :func:`kachin_events.release.diff.load_release`."""
+    from ..release.diff import load_release
     from ..validation.read import to_raw_table
 
     try:
@@ -201,7 +201,7 @@ def _release_folders(root: Path) -> list[Path]:
 
 def _read_base(package: Path, base: str) -> tuple[_Side, str]:
     """The base's records and how to name it in messages."""
-    from ..semver import is_version
+    from ..release.semver import is_version
 
     text = str(base)
     path = Path(text)

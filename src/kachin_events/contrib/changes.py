@@ -2,7 +2,7 @@
 
 :func:`diff_with_base` compares the data package in a working tree with its base (a git
 ref such as ``origin/main``, a release folder or a release's version number, read as
-``validate --base`` reads it) and returns the same :class:`~kachin_events.diff.ReleaseDiff`
+``validate --base`` reads it) and returns the same :class:`~kachin_events.release.diff.ReleaseDiff`
 that ``kachin-events diff`` gives for two releases: events added, changed field by field,
 retired (with the retractions row that says why) and removed, and the rows added,
 removed and changed in every other table. Cells are compared in their canonical form
@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..diff import ReleaseData, ReleaseDiff, TableData, diff_data
+from ..release.diff import ReleaseData, ReleaseDiff, TableData, diff_data
 from ..schema import TABLES, get_schema
 from .base import _Side, read_with_base
 
@@ -43,7 +43,7 @@ ADDED_COLUMNS = ("date_start", "date_end", "event_type", "sub_event_type", "loca
 
 
 def _release_data(side: _Side, label: str) -> ReleaseData:
-    """A package's records (canonical text) as the tables :func:`~kachin_events.diff.diff_data` compares."""
+    """A package's records (canonical text) as the tables :func:`~kachin_events.release.diff.diff_data` compares."""
     data = ReleaseData(version=label)
     for table in TABLES:
         schema = get_schema(table)
@@ -55,7 +55,7 @@ def _release_data(side: _Side, label: str) -> ReleaseData:
 
 @dataclass
 class BranchDiff(ReleaseDiff):
-    """A :class:`~kachin_events.diff.ReleaseDiff` that also knows where each current record is."""
+    """A :class:`~kachin_events.release.diff.ReleaseDiff` that also knows where each current record is."""
 
     #: (table, key) -> "file line N" of the record in the working tree.
     where: dict = field(default_factory=dict)

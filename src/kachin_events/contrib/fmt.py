@@ -200,6 +200,9 @@ def format_package(package: str | Path | None = None, check: bool = False) -> Fm
     >>> result.check, result.checked > 10
     (True, True)
     """
+    from ..extras import require
+
+    require("kachin_events.format_package()")  # the validate extra: say what to install, not "No module named"
     from ..validation.coerce import coerce
     from ..validation import package_resources
 

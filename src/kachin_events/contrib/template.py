@@ -337,6 +337,9 @@ def write_template(path, format: str = "xlsx", *, force: bool = False, package=N
     ['README.txt', 'claimants.csv', 'event_actors.csv']
     >>> import shutil; shutil.rmtree(folder)
     """
+    from ..extras import require
+
+    require("kachin_events.write_template()")  # the validate extra: say what to install, not "No module named"
     target = Path(path)
     _check_target(target, format, force)
     tables = _read(package)
@@ -523,8 +526,8 @@ def _validation(table: str, fld: Field, refs: dict[str, str]) -> dict:
     if kind:
         return out | {"validate": "list", "source": refs[kind], "error_type": "information",
                       "error_title": f"Not one of the {kind}",
-                      "error_message": _clip(f"This is not a name in the reference tables. Keep it if it is a code, "
-                                             f"or a new one you add in this submission; `kachin-events validate` "
+                      "error_message": _clip("This is not a name in the reference tables. Keep it if it is a code, "
+                                             "or a new one you add in this submission; `kachin-events validate` "
                                              "checks it.")}
     if allowed_values(fld):
         return out | {"validate": "list", "source": refs[f"{table}.{fld.name}"], "error_type": "stop",

@@ -78,7 +78,7 @@ def write_export(kind: str, out: str | Path, package: str | Path | None = None, 
 
     Raises
     ------
-    kachin_events.build.InvalidDataError
+    kachin_events.release.build.InvalidDataError
         The package does not validate (``.report`` holds the findings); nothing is written.
     ValueError, OSError
         A bad option, or ``out`` cannot be written; nothing is written.
@@ -91,7 +91,7 @@ def write_export(kind: str, out: str | Path, package: str | Path | None = None, 
     ...     "date_range_over_month" in path.read_text(encoding="utf-8")
     True
     """
-    from ..build import InvalidDataError, _source_package, release_created
+    from ..release.build import InvalidDataError, source_package as _source_package, release_created
     from ..contrib.canonical import atomic_write
     from ..tables import read_tables
     from ..validation import validate

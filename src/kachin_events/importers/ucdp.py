@@ -217,6 +217,9 @@ def import_ucdp(path, out=None, *, package=None, dataset: str | None = None, dat
     >>> dataset_and_version("GEDEvent_v25_1.csv", None, None)
     ('ged', 'UCDP GED 25.1')
     """
+    from ..extras import require
+
+    require("kachin_events.import_ucdp()")  # the validate extra: say what to install, not "No module named"
     today = today or dt.date.today()
     layout, version = dataset_and_version(path, dataset, dataset_version)
     ref = prepare(out, force, package)

@@ -215,6 +215,9 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
     >>> report.valid, report.exit_code
     (True, 0)
     """
+    from ..extras import require
+
+    require("kachin_events.validate()")  # the validate extra: say what to install, not "No module named"
     report = Report()
     try:
         package, files = _resolve([str(p) for p in paths])

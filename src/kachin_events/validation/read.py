@@ -155,6 +155,12 @@ def _read_json(path: Path, shown: str) -> dict[str, list[tuple[int, list[str | N
     except RecursionError:
         # Python's parser gives up at about 1,000 levels; the limit is far below that.
         raise _too_deep(shown, most) from None
+    except ValueError as exc:
+        # Python refuses to read an integer of more than 4,300 digits (a guard against
+        # slow conversions); no count, coordinate or id is that long.
+        msg = (f"holds a number that cannot be read ({exc.args[0].split(':')[0]}); no value of a submission is "
+               "a number that long: check the file, or write the value as text in quotes")
+        raise UnreadableError(shown, msg) from None
     except OSError as exc:
         raise UnreadableError(shown, f"cannot be read ({exc.strerror or exc})") from None
     del data
@@ -349,7 +355,9 @@ def to_raw_table(table: str, shown: str, text, json_mode: bool = False) -> tuple
         findings += [Finding(shown, line, None, None, "blank-row", WARNING, "the row is empty; delete it")
                      for line in text.blank_lines]
     n = len(text.lines)
-    cells = text.frame.with_columns(pl.Series(LINE, text.lines, dtype=pl.Int64))
+    line = pl.Series(LINE, text.lines, dtype=pl.Int64)
+    # A frame of no columns (a header line with no cell) has no height: the lines give the rows.
+    cells = text.frame.with_columns(line) if text.frame.width else pl.DataFrame([line])
     # A row is blank when every cell is empty or spaces (cells past the header included).
     names = [str(i) for i in range(len(header))]
     blank = _blank_rows(cells, names, n)

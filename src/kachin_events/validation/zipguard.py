@@ -12,7 +12,8 @@ exhaust memory while the file itself stays tiny:
 :func:`check_workbook` reads the archive's directory (sizes, ratios, names) and
 refuses such a file before calamine opens it; it also refuses workbooks carrying macros
 or links to other workbooks. :func:`check_sheet_extent` refuses a sheet whose cells
-span more than :data:`MAX_SHEET_CELLS`, from its XML, before calamine parses it.
+span more than :data:`MAX_SHEET_CELLS`, or lie past Excel's last column or row, from
+its XML, before calamine parses it.
 The declared sizes can be trusted as upper bounds: Python's zipfile and calamine's zip
 reader both stop with an error at a part larger than its declared size.
 """
@@ -192,6 +193,30 @@ def _link_targets(zf, links: list[str]) -> list[str]:
 _IRREGULAR = r'<(?:c|row)(?:[/>\t\r\n]|  | [^r]| r[^=]| r=[^"])|[A-Za-z0-9_.-]:(?:c|row)[/>\s]'
 _NOT_PLAIN = _IRREGULAR + r'| r="(?:[A-Za-z]{3}|[B-Zb-z][A-Za-z]|[A-Za-z]{0,2}[0-9]{7})'
 _PLAIN_LETTERS = re.compile(rb' r="([A-Za-z]+)')
+#: Excel's last column (XFD) and row. A place further out is no workbook a spreadsheet
+#: wrote, and the readers would lay out every column or row up to it: a file of a few kB
+#: could ask for hundreds of thousands of columns, or billions of rows.
+EXCEL_COLUMNS, EXCEL_ROWS = 16_384, 1_048_576
+_FAR_PLACE = re.compile(rb"""(?:^|\s)r\s*=\s*["']\s*([A-Za-z]{3,}[0-9]*|[A-Za-z]{0,2}[0-9]{7,})""")
+
+
+def _past_excel(data: bytes) -> str | None:
+    """The first place (``r="ZZZZ2"``, ``r="99999999999"``) beyond Excel's last column or row, or None.
+
+    Examples
+    --------
+    >>> _past_excel(b'<row r="7"><c r="XFD1048576"/>'), _past_excel(b'<c r="XFE1"/>')
+    (None, 'XFE1')
+    >>> _past_excel(b'<row r="1048577"><c r="A1048577"/>'), _past_excel(b'<c r="XFD99999999999"/>')
+    ('1048577', 'XFD99999999999')
+    """
+    for m in _FAR_PLACE.finditer(data):
+        place = m.group(1).decode("ascii").upper()
+        letters = place.rstrip("0123456789")
+        digits = place[len(letters):]
+        if _column_number(letters.encode()) > EXCEL_COLUMNS or (digits and int(digits) > EXCEL_ROWS):
+            return place
+    return None
 _PLAIN_DIGITS = re.compile(rb' r="[A-Za-z]*([0-9]+)')
 _FAST_BOUND = 999_999 * 52  # what the fast path proves: at most 999,999 rows of 52 columns
 _TAG = re.compile(rb"<(?:[A-Za-z0-9_.-]+:)?(c|row)(?=[\s/>])([^>]*?)(/?)>")
@@ -296,6 +321,12 @@ def check_sheet_extent(data: bytes, shown: str, sheet: str) -> None:
         plain = regular = False
     if plain and _FAST_BOUND <= MAX_SHEET_CELLS:
         return
+    past = _past_excel(data)
+    if past is not None:
+        msg = (f"has a sheet {sheet!r} with a cell or row at {past}, past Excel's last column or row (XFD, row "
+               f"{EXCEL_ROWS:,}): no spreadsheet program writes that, so the file is damaged or was made by hand; "
+               "open it in a spreadsheet, save it again as .xlsx, and send that")
+        raise _unreadable(shown, msg)
     if regular:
         # Every tag has its place: the places' extremes bound the extent (empty cells
         # included, so it may be more than calamine's), about 1 s for 100,000 events.

@@ -1,14 +1,26 @@
-"""A :class:`~kachin_events.diff.ReleaseDiff` as text, a dict (for JSON) or Markdown.
+"""Release notes: a :class:`~kachin_events.release.diff.ReleaseDiff` as text, a dict
+(for JSON) or Markdown.
 
 The Markdown is the release notes that ``kachin-events build`` writes to ``CHANGELOG.md``.
+This module reads a diff through its attributes and its ``required_bump()`` and
+``bump_reasons()`` methods only, and imports nothing of :mod:`kachin_events.release.diff`,
+which imports it.
 """
 
 from __future__ import annotations
 
 import json
 
-from .diff import ReleaseDiff, _key_text, bump_reasons, required_bump
 
+def key_text(key: tuple) -> str:
+    """A row's key as one word: its cells joined by ``/`` (empty for a null cell).
+
+    Examples
+    --------
+    >>> key_text(("KE000001",)), key_text(("KE000001", "2026-03-01", None))
+    ('KE000001', 'KE000001/2026-03-01/')
+    """
+    return "/".join("" if v is None else str(v) for v in key)
 
 
 def _short(value, width: int = 60) -> str:
@@ -16,20 +28,20 @@ def _short(value, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 4] + "...'"
 
 
-def to_dict(d: ReleaseDiff) -> dict:
+def to_dict(d) -> dict:
     ev = d.events
     return {
         "old": d.old,
         "new": d.new,
-        "required_bump": required_bump(d),
-        "reasons": [{"bump": b, "reason": r} for b, r in bump_reasons(d)],
+        "required_bump": d.required_bump(),
+        "reasons": [{"bump": b, "reason": r} for b, r in d.bump_reasons()],
         "schema_changes": [{"table": c.table, "field": c.field, "kind": c.kind, "detail": c.detail, "bump": c.bump}
                            for c in d.schema],
         "events": {
             "added": [k[0] if len(k) == 1 else list(k) for k in ev.added],
             "removed": [k[0] if len(k) == 1 else list(k) for k in ev.removed],
             "retired": [k[0] if len(k) == 1 else list(k) for k in d.retired],
-            "changed": {_key_text(k): {f: {"old": o, "new": n} for f, (o, n) in fs.items()}
+            "changed": {key_text(k): {f: {"old": o, "new": n} for f, (o, n) in fs.items()}
                         for k, fs in ev.changed.items()},
         },
         "retirements": d.retirements,
@@ -39,10 +51,10 @@ def to_dict(d: ReleaseDiff) -> dict:
     }
 
 
-def _title(d: ReleaseDiff) -> str:
+def _title(d) -> str:
     if d.old is None:
         return f"kachin-events {d.new}: first release"
-    need = required_bump(d)
+    need = d.required_bump()
     verdict = f"needs a {need} release" if need else "no changes"
     return f"kachin-events {d.old} -> {d.new}: {verdict}"
 
@@ -65,7 +77,7 @@ def _correction(r: dict, quote=str) -> str:
             f"because: {r.get('reason')}{source}")
 
 
-def to_text(d: ReleaseDiff) -> str:
+def to_text(d) -> str:
     lines = [_title(d)]
     if d.old is None:
         lines += [f"  {t.table}: {t.new_rows} rows" for t in d.tables.values()]
@@ -77,11 +89,11 @@ def to_text(d: ReleaseDiff) -> str:
     ev = d.events
     lines.append(f"Events: {len(ev.added)} added, {len(d.retired)} retired, {len(d.unrecorded)} removed, "
                  f"{len(ev.changed)} changed")
-    lines += [f"  + {_key_text(k)}" for k in ev.added]
-    lines += [f"  x {_key_text(k)} (retired; the id is never reused)" for k in d.retired]
-    lines += [f"  - {_key_text(k)} (removed without a retractions row; the id is never reused)" for k in d.unrecorded]
+    lines += [f"  + {key_text(k)}" for k in ev.added]
+    lines += [f"  x {key_text(k)} (retired; the id is never reused)" for k in d.retired]
+    lines += [f"  - {key_text(k)} (removed without a retractions row; the id is never reused)" for k in d.unrecorded]
     for k, fs in ev.changed.items():
-        lines.append(f"  ~ {_key_text(k)}: " + "; ".join(f"{f} {_short(o)} -> {_short(n)}" for f, (o, n) in fs.items()))
+        lines.append(f"  ~ {key_text(k)}: " + "; ".join(f"{f} {_short(o)} -> {_short(n)}" for f, (o, n) in fs.items()))
     lines += _text_logs(d)
     others = [t for t in d.tables.values() if t.table != "events"]
     if any(not t.empty for t in others):
@@ -90,7 +102,7 @@ def to_text(d: ReleaseDiff) -> str:
     return "\n".join(lines)
 
 
-def _text_logs(d: ReleaseDiff) -> list[str]:
+def _text_logs(d) -> list[str]:
     lines = []
     if d.retirements:
         lines.append(f"Retirements ({len(d.retirements)}):")
@@ -105,7 +117,7 @@ def _md(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def _md_logs(d: ReleaseDiff) -> list[str]:
+def _md_logs(d) -> list[str]:
     body = []
     if d.retirements:
         body += ["", "## Retired events", "",
@@ -117,7 +129,7 @@ def _md_logs(d: ReleaseDiff) -> list[str]:
     return body
 
 
-def to_markdown(d: ReleaseDiff, created: str | None = None) -> str:
+def to_markdown(d, created: str | None = None) -> str:
     head = f"# kachin-events {d.new}\n\n"
     if created:
         head += f"Created {created}.\n\n"
@@ -125,7 +137,7 @@ def to_markdown(d: ReleaseDiff, created: str | None = None) -> str:
         body = ["First release. Tables and their rows:", "", "| table | rows |", "| --- | ---: |"]
         body += [f"| {t.table} | {t.new_rows} |" for t in d.tables.values()]
         return head + "\n".join(body + _md_logs(d)) + "\n"
-    need = required_bump(d)
+    need = d.required_bump()
     body = [f"Changes since {d.old}" + (f" (a {need} release)." if need else ": none.")]
     if d.schema:
         body += ["", "## Schema changes", ""]
@@ -134,16 +146,16 @@ def to_markdown(d: ReleaseDiff, created: str | None = None) -> str:
     body += ["", "## Events", "", f"{len(ev.added)} added, {len(d.retired)} retired, {len(d.unrecorded)} removed, "
              f"{len(ev.changed)} changed."]
     if ev.added:
-        body += ["", "Added:", ""] + [f"- {_key_text(k)}" for k in ev.added]
+        body += ["", "Added:", ""] + [f"- {key_text(k)}" for k in ev.added]
     if d.retired:
-        body += ["", "Retired (see Retired events below):", ""] + [f"- {_key_text(k)}" for k in d.retired]
+        body += ["", "Retired (see Retired events below):", ""] + [f"- {key_text(k)}" for k in d.retired]
     if d.unrecorded:
         body += ["", "Removed (the ids are retired and never reused; no retractions row says why):", ""]
-        body += [f"- {_key_text(k)}" for k in d.unrecorded]
+        body += [f"- {key_text(k)}" for k in d.unrecorded]
     if ev.changed:
         body += ["", "Changed:", ""]
         for k, fs in ev.changed.items():
-            body.append(f"- {_key_text(k)}: " + "; ".join(
+            body.append(f"- {key_text(k)}: " + "; ".join(
                 f"`{f}` {_md(_short(o))} → {_md(_short(n))}" for f, (o, n) in fs.items()))
     body += _md_logs(d)
     body += ["", "## All tables", "", "| table | rows | added | removed | changed |",

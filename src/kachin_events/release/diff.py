@@ -7,9 +7,9 @@ per table. A removed event that the new release's ``retractions`` table records 
 *retired*, with its reason; the rows of ``retractions`` and ``corrections`` that the old
 release did not have are listed with their reasons (``ReleaseDiff.retirements`` and
 ``ReleaseDiff.corrections``). :func:`required_bump` applies the rules of
-:mod:`kachin_events.semver` to it. A :class:`ReleaseDiff` prints as text, JSON or
-Markdown; the Markdown is the release notes that ``kachin-events build`` writes to
-``CHANGELOG.md``.
+:mod:`kachin_events.release.semver` to it. A :class:`ReleaseDiff` prints as text, JSON or
+Markdown (:mod:`kachin_events.release.notes`); the Markdown is the release notes that
+``kachin-events build`` writes to ``CHANGELOG.md``.
 
 Releases are compared by their CSV files and the schemas inlined in their
 ``datapackage.json``, never by the current package's schemas: an old release is read
@@ -22,7 +22,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .semver import bump_rank, is_version
+from . import notes
+from .layout import DESCRIPTOR, is_table_resource, resolve_release  # noqa: F401 - resolve_release is used from here too
+from .semver import bump_rank
 
 # -- reading releases ------------------------------------------------------------------
 
@@ -59,8 +61,8 @@ def read_csv_text(path: Path) -> tuple[list[str], list[tuple]]:
     ValueError
         When the file cannot be read as UTF-8 CSV, or is empty.
     """
-    from .validation.csvfile import read_csv_text as read
-    from .validation.read import UnreadableError
+    from ..validation.csvfile import read_csv_text as read
+    from ..validation.read import UnreadableError
 
     try:
         text = read(Path(path), str(path))
@@ -74,51 +76,37 @@ def read_csv_text(path: Path) -> tuple[list[str], list[tuple]]:
     return list(text.header), [tuple(text.long_rows.get(i, r)) for i, r in enumerate(rows)]
 
 
-def load_release(folder: str | Path) -> ReleaseData:
+def load_release(folder: str | Path, tables=None) -> ReleaseData:
     """Read a release folder's tables (its ``csv/`` resources and their inline schemas).
+
+    Parameters
+    ----------
+    folder : path
+        The release folder.
+    tables : iterable of str, optional
+        Read only these tables (those the release has); by default every one.
 
     Raises
     ------
     FileNotFoundError
         When the folder has no ``datapackage.json``.
+    ValueError
+        When the descriptor is not JSON or a CSV file cannot be read.
     """
     folder = Path(folder)
-    desc_path = folder / "datapackage.json"
+    desc_path = folder / DESCRIPTOR
     if not desc_path.is_file():
-        msg = f"{folder} is not a release: it has no datapackage.json"
+        msg = f"{folder} is not a release: it has no {DESCRIPTOR}"
         raise FileNotFoundError(msg)
     desc = json.loads(desc_path.read_text(encoding="utf-8"))
+    wanted = None if tables is None else set(tables)
     data = ReleaseData(version=desc.get("version"), created=desc.get("created"))
     for res in desc.get("resources", []):
-        path = res.get("path")
-        if not (isinstance(path, str) and path.startswith("csv/") and isinstance(res.get("schema"), dict)):
+        if not is_table_resource(res) or (wanted is not None and res.get("name") not in wanted):
             continue
-        header, rows = read_csv_text(folder / path)
+        header, rows = read_csv_text(folder / res["path"])
         data.tables[res["name"]] = TableData(res["name"], res["schema"], header, rows)
     return data
-
-
-def resolve_release(ref: str | Path, releases: str | Path | None = None) -> Path:
-    """A release folder from a path, or from a version number in ``releases``.
-
-    Examples
-    --------
-    >>> resolve_release("9.9.9", "/nonexistent")
-    Traceback (most recent call last):
-    ...
-    FileNotFoundError: no release 9.9.9 in /nonexistent (no folder /nonexistent/9.9.9 with a datapackage.json)
-    """
-    path = Path(ref)
-    if (path / "datapackage.json").is_file():
-        return path
-    if releases is not None and is_version(str(ref)):
-        candidate = Path(releases) / str(ref)
-        if (candidate / "datapackage.json").is_file():
-            return candidate
-        msg = f"no release {ref} in {releases} (no folder {candidate} with a datapackage.json)"
-        raise FileNotFoundError(msg)
-    msg = f"{ref} is not a release folder (it has no datapackage.json) nor a version number in the releases folder"
-    raise FileNotFoundError(msg)
 
 
 # -- the diff -----------------------------------------------------------------------------
@@ -188,23 +176,20 @@ class ReleaseDiff:
     def required_bump(self) -> str | None:
         return required_bump(self)
 
-    def to_dict(self) -> dict:
-        from .diff_render import to_dict
+    def bump_reasons(self) -> list[tuple[str, str]]:
+        return bump_reasons(self)
 
-        return to_dict(self)
+    def to_dict(self) -> dict:
+        return notes.to_dict(self)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
 
     def to_text(self) -> str:
-        from .diff_render import to_text
-
-        return to_text(self)
+        return notes.to_text(self)
 
     def to_markdown(self, created: str | None = None) -> str:
-        from .diff_render import to_markdown
-
-        return to_markdown(self, created)
+        return notes.to_markdown(self, created)
 
 
 def _typed(value: str | None, type_: str):
@@ -405,7 +390,7 @@ def diff_releases(old: str | Path | None, new: str | Path, releases: str | Path 
 
     Examples
     --------
-    >>> import tempfile, kachin_events.build as b
+    >>> import tempfile, kachin_events.release.build as b
     >>> with tempfile.TemporaryDirectory() as d:
     ...     _ = b.build_release("0.1.0", d)
     ...     d = diff_releases("0.1.0", "0.1.0", releases=d)
@@ -442,13 +427,9 @@ def bump_reasons(diff: ReleaseDiff) -> list[tuple[str, str]]:
 
 
 def _some(keys: list[tuple], n: int = 5) -> str:
-    shown = [_key_text(k) for k in keys[:n]]
+    shown = [notes.key_text(k) for k in keys[:n]]
     more = f" and {len(keys) - n} more" if len(keys) > n else ""
     return f" ({', '.join(shown)}{more})"
-
-
-def _key_text(key: tuple) -> str:
-    return "/".join("" if v is None else str(v) for v in key)
 
 
 def required_bump(diff: ReleaseDiff) -> str | None:
@@ -456,7 +437,7 @@ def required_bump(diff: ReleaseDiff) -> str | None:
 
     A first release (nothing to compare with) and an unchanged one need no bump. Rows
     added, in any table, need a minor release, and so do rows removed; changed values
-    need a patch (see :mod:`kachin_events.semver`). Two tables record such changes as
+    need a patch (see :mod:`kachin_events.release.semver`). Two tables record such changes as
     data, consistently with those rules:
 
     * a **retirement** (an event removed, and a ``retractions`` row saying why) is a

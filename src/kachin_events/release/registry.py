@@ -8,13 +8,20 @@ Releases are immutable: once a version is registered its hashes never change; on
 URL may be set or moved.
 
 The file looks like this (``base_url`` is null while a release is hosted nowhere;
-files are fetched from ``{base_url}/{version}/{path}``)::
+files are fetched from ``{base_url}/{version}/{path}``; ``bytes`` gives each file's
+size, and is optional when reading)::
 
     {"versions": [
       {"version": "0.1.0", "base_url": null, "created": "2026-03-01T12:00:00Z",
        "files": {"SHA256SUMS": "<hex>", "csv/events.csv": "<hex>", ...},
-       "archive": {"path": "kachin-events-0.1.0.zip", "sha256": "<hex>"}}
+       "bytes": {"SHA256SUMS": 2929, "csv/events.csv": 12955, ...},
+       "archive": {"path": "kachin-events-0.1.0.zip", "sha256": "<hex>", "bytes": 130512}}
     ]}
+
+A release that is published is also kept whole in the repository and shipped with the
+package (:func:`kachin_events.release.layout.bundled_release`); its entry needs no URL
+for that. :mod:`kachin_events.release.published` lists the published releases with
+their dates, sizes and hashes, and checks that they never change.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from .integrity import (  # noqa: F401 - sha256_file, safe_relpath and parse_sha256sums are used from here too
+from ..integrity import (  # noqa: F401 - sha256_file, safe_relpath and parse_sha256sums are used from here too
     agreed_hashes,
     check_sha256,
     descriptor_hashes,
@@ -34,10 +41,11 @@ from .integrity import (  # noqa: F401 - sha256_file, safe_relpath and parse_sha
     safe_relpath,
     sha256_file,
 )
+from .layout import DESCRIPTOR, SUMS, files_in, zip_name
 from .semver import parse_version
 
-#: The registry shipped with the package; tests point this elsewhere.
-DEFAULT_PATH = Path(__file__).resolve().parent / "registry.json"
+#: The registry shipped with the package (``kachin_events/registry.json``); tests point this elsewhere.
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "registry.json"
 
 class RegistryError(ValueError):
     """The registry cannot be read, or holds an entry that cannot be trusted (a bad
@@ -94,6 +102,12 @@ def _check_entry(entry, path: Path) -> None:
         at = f"{path}, version {version}, file {rel!r}"
         safe_relpath(rel, at)
         check_sha256(digest, at)
+    sizes = entry.get("bytes")
+    if sizes is not None:
+        if not isinstance(sizes, dict) or set(sizes) != set(files) or not all(_is_size(n) for n in sizes.values()):
+            msg = (f'{path}: version {version}: "bytes" must give the size of every file of "files" '
+                   "(a whole number of bytes), or be left out")
+            raise ValueError(msg)
     archive = entry.get("archive")
     if archive is not None:
         if not isinstance(archive, dict) or not isinstance(archive.get("path"), str):
@@ -101,6 +115,13 @@ def _check_entry(entry, path: Path) -> None:
             raise ValueError(msg)
         safe_relpath(archive["path"], f"{path}, version {version}, archive")
         check_sha256(archive.get("sha256"), f"{path}, version {version}, archive {archive['path']!r}")
+        if "bytes" in archive and not _is_size(archive["bytes"]):
+            msg = f'{path}: version {version}: the archive\'s "bytes" must be a whole number of bytes'
+            raise ValueError(msg)
+
+
+def _is_size(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def versions(registry_path: str | Path | None = None) -> list[str]:
@@ -153,7 +174,7 @@ def release_entry(release_dir: str | Path, url: str | None = None) -> dict:
     folder = Path(release_dir)
     version = folder.name
     parse_version(version)
-    sums_path = folder / "SHA256SUMS"
+    sums_path = folder / SUMS
     try:
         listed = parse_sha256sums(sums_path.read_text(encoding="utf-8"), str(sums_path))
     except OSError as exc:
@@ -176,16 +197,16 @@ def release_entry(release_dir: str | Path, url: str | None = None) -> dict:
         if got != want:
             msg = f"{p}: SHA-256 is {got} but {sums_path} says {want}; rebuild the release"
             raise ValueError(msg)
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
-    unlisted = sorted(present - set(listed) - {"SHA256SUMS"})
+    present = set(files_in(folder))
+    unlisted = sorted(present - set(listed) - {SUMS})
     if unlisted:
         msg = f"{folder}: files not listed in SHA256SUMS: {', '.join(unlisted)}; rebuild the release"
         raise ValueError(msg)
-    if "datapackage.json" not in listed:
-        msg = f"{sums_path} does not list datapackage.json; is {folder} a built release folder?"
+    if DESCRIPTOR not in listed:
+        msg = f"{sums_path} does not list {DESCRIPTOR}; is {folder} a built release folder?"
         raise ValueError(msg)
     try:
-        desc = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        desc = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         msg = f"{folder / 'datapackage.json'}: cannot be read as UTF-8 JSON ({exc}); rebuild the release"
         raise UnreadableReleaseError(msg) from None
@@ -197,17 +218,19 @@ def release_entry(release_dir: str | Path, url: str | None = None) -> dict:
         raise ValueError(msg)
     # The descriptor's hashes must agree with SHA256SUMS too (and be SHA-256s), or the
     # registry would vouch for a release that every load then refuses.
-    files = agreed_hashes(version, descriptor_hashes(desc, str(folder / "datapackage.json")), listed,
-                          descriptor_sha=sha256_file(folder / "datapackage.json"), sums_sha=sha256_file(sums_path),
+    files = agreed_hashes(version, descriptor_hashes(desc, str(folder / DESCRIPTOR)), listed,
+                          descriptor_sha=sha256_file(folder / DESCRIPTOR), sums_sha=sha256_file(sums_path),
                           hint="rebuild the release")
     created = desc.get("created") or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    archive = folder.parent / f"kachin-events-{version}.zip"
+    archive = folder.parent / zip_name(version)
     return {
         "version": version,
         "base_url": _check_url(url),
         "created": created,
         "files": files,
-        "archive": {"path": archive.name, "sha256": sha256_file(archive)} if archive.is_file() else None,
+        "bytes": {rel: (folder / rel).stat().st_size for rel in files},
+        "archive": ({"path": archive.name, "sha256": sha256_file(archive), "bytes": archive.stat().st_size}
+                    if archive.is_file() else None),
     }
 
 
@@ -239,7 +262,7 @@ def register_release(release_dir: str | Path, url: str | None = None,
     ----------
     release_dir : path
         The release folder ``<base>/X.Y.Z/`` written by
-        ``kachin_events.build.build_release``; its ``SHA256SUMS`` is verified first.
+        ``kachin_events.release.build.build_release``; its ``SHA256SUMS`` is verified first.
     url : str, optional
         Base URL the release is published under (files at ``{url}/X.Y.Z/<path>``).
         None keeps the registered URL (or null for a new entry): never guess one.
@@ -285,7 +308,7 @@ def register_release(release_dir: str | Path, url: str | None = None,
                    f"{', '.join(changed) or new['archive']['path']}; releases are immutable, "
                    "so publish the changes as a new version")
             raise ValueError(msg)
-        new = {**old, "base_url": new["base_url"] or old.get("base_url"),
+        new = {**old, "base_url": new["base_url"] or old.get("base_url"), "bytes": old.get("bytes") or new["bytes"],
                "archive": old.get("archive") or new["archive"]}
         entries[i] = new
         break
