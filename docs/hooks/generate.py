@@ -27,13 +27,15 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import kachin_events
 import kedocs_content
 import kedocs_contrib  # imported while mkdocs has docs/hooks on sys.path: expand() uses it too
 import kedocs_figures
+import kedocs_home
 import kedocs_ref
 import kedocs_releases
+import kedocs_charts
 import kedocs_ci
+import kedocs_codebook
 import kedocs_template
 import kedocs_tried
 from kachin_events import codebook
@@ -80,30 +82,11 @@ def on_config(config):
 
 def generated_files(data) -> dict[str, str | bytes]:
     """Every generated file: docs path -> content."""
-    from kachin_events.cli import cli
-
     out: dict[str, str | bytes] = {}
-    from kachin_events.crosswalk import render_import_mappings
-
-    out["codebook.md"] = codebook.render_codebook(
-        data.schemas, data.rules, rule_href=lambda rid: f"contributing.md#{codebook.rule_anchor(rid)}") + (
-        "\n## Importing ACLED and UCDP {#importing}\n\n"
-        "How `kachin-events import-acled` and `import-ucdp` map each column of the other dataset, generated "
-        "from `kachin_events.crosswalk`. See [ACLED and UCDP](acled-ucdp.md) for how to use them.\n\n"
-        + render_import_mappings(data.root / "datapackage.json", level=3))
-    out["cli.md"] = kedocs_ref.render_cli(cli)
-    from kachin_events.tables import read_tables
-
-    extra = [("kachin_events.tables.read_tables", read_tables, "kachin_events.tables")]
-    extra += [(f"kachin_events.codebook.{name}", getattr(codebook, name), "kachin_events.codebook")
-              for name in ("render_codebook", "render_rules_guide", "csv_template")]
-    notes = {
-        "RULES": "Every rule, with its id, severity, description and fix, is listed in the "
-                 "[codebook](codebook.md#validation-rules) and explained in the "
-                 "[contributor guide](contributing.md#messages).",
-        "TABLES": "Each table is defined in the [codebook](codebook.md#tables).",
-    }
-    out["api.md"] = kedocs_ref.render_api(kachin_events, extra=extra, notes=notes)
+    out.update(kedocs_codebook.generated(data))  # codebook.md
+    out.update(kedocs_ref.generated(data))  # cli.md, api.md
+    out.update(kedocs_home.generated(data))
+    out.update(kedocs_charts.generated(data))
     out["reports/index.md"] = kedocs_contrib.reports_index(data)
     for rep in data.reports:
         out[rep.page] = kedocs_contrib.report_page(data, rep)

@@ -538,9 +538,14 @@ _DIRECTIVE = re.compile(r"\{\{ke\s+([a-z][a-z0-9-]*)((?:\s+[^\s}]+)*)\s*\}\}"
 
 def all_directives() -> dict:
     """Every directive: this module's and :mod:`kedocs_contrib`'s (imported here, as it imports this one)."""
+    import kedocs_charts
+    import kedocs_codebook
     import kedocs_contrib
+    import kedocs_home
 
-    return {**DIRECTIVES, **kedocs_contrib.DIRECTIVES}
+    # Later modules' entries win: a module that redraws a directive replaces it here.
+    return {**DIRECTIVES, **kedocs_contrib.DIRECTIVES, **kedocs_codebook.DIRECTIVES, **kedocs_charts.DIRECTIVES,
+            **kedocs_home.DIRECTIVES}
 
 
 def expand(markdown: str, page: str, d: SiteData) -> str:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 import click
 from kachin_events.codebook import code, markdown_table
-from kachin_events.codebook import escape_cell as esc
 from kedocs_content import DirectiveError
 
 # -- CLI ------------------------------------------------------------------------------------
@@ -458,3 +457,23 @@ def module_doc(name: str) -> str:
 
     mod = importlib.import_module(f"kachin_events.{name}")
     return render_docstring(mod.__doc__ or "", 3)
+
+
+def generated(data) -> dict[str, str]:
+    """The reference pages: ``cli.md`` (from the click commands) and ``api.md`` (from docstrings)."""
+    import kachin_events
+    from kachin_events import codebook
+    from kachin_events.cli import cli
+    from kachin_events.tables import read_tables
+
+    extra = [("kachin_events.tables.read_tables", read_tables, "kachin_events.tables")]
+    extra += [(f"kachin_events.codebook.{name}", getattr(codebook, name), "kachin_events.codebook")
+              for name in ("render_codebook", "render_rules_guide", "csv_template")]
+    notes = {
+        "RULES": "Every rule, with its id, severity, description and fix, is listed in the "
+                 "[codebook](codebook.md#validation-rules) and explained in the "
+                 "[contributor guide](contributing.md#messages).",
+        "TABLES": "Each table is defined in the [codebook](codebook.md#tables).",
+    }
+    return {"cli.md": render_cli(cli), "api.md": render_api(kachin_events, extra=extra, notes=notes)}
+
