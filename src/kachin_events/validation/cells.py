@@ -56,28 +56,36 @@ _MYANMAR = "[\u1000-\u109f]"
 
 
 def _text_cells(raw: RawTable, pattern, only: str | None = None):
-    """(file, line, field, value) of contributed text cells matching ``pattern``.
+    """(file, line, field, value) of contributed text cells matching ``pattern``, field by field.
 
     ``pattern`` is a regular expression, or a function of a column (a polars
     expression) giving True where a cell is a hit. With ``only`` (a regular
     expression), the cells that do not match it are left out first: a costly test runs
-    on the few cells it can concern (the non-ASCII ones for NFC, say).
+    on the few rows it can concern (the non-ASCII ones for NFC, say).
     """
     import polars as pl
 
     if not len(raw) or not raw.any_checked():
         return
-    frame = raw.frame
-    for fld in get_schema(raw.table).fields:
-        if fld.type != "string" or fld.name not in raw.fields:
-            continue
-        col = pl.col(fld.name)
+    names = [f.name for f in get_schema(raw.table).fields if f.type == "string" and f.name in raw.fields]
+    if not names:
+        return
+    # One query over every text column (polars runs the columns in parallel), not one per
+    # column; the hits are few, and only they come back to Python.
+    rows = raw.frame.lazy().filter(pl.col(CHECKED)).select(FILE, LINE, *names)
+    if only:
+        rows = rows.filter(pl.any_horizontal([pl.col(n).str.contains(only) for n in names]))
+    flags = []
+    for i, name in enumerate(names):
+        col = pl.col(name)
         hit = pattern(col) if callable(pattern) else col.str.contains(pattern)
-        rows = frame.select(FILE, LINE, CHECKED, fld.name)
-        rows = rows.filter(pl.col(CHECKED) & col.str.contains(only)) if only else rows.filter(pl.col(CHECKED))
-        hits = rows.filter(hit)
-        for file, line, value in hits.select(FILE, LINE, fld.name).iter_rows():
-            yield file, line, fld.name, value
+        if only:
+            hit = hit & col.str.contains(only)
+        flags.append(hit.fill_null(False).alias(f"\x00hit{i}"))
+    hits = rows.with_columns(flags).filter(pl.any_horizontal([f.meta.output_name() for f in flags])).collect()
+    for i, name in enumerate(names):
+        for file, line, value in hits.filter(pl.col(f"\x00hit{i}")).select(FILE, LINE, name).iter_rows():
+            yield file, line, name, value
 
 
 def invisible_findings(raw: RawTable) -> list[Finding]:
