@@ -133,3 +133,13 @@ def test_the_guide_shows_the_files_to_copy():
     guide = (ROOT / "docs" / "contributing.md").read_text(encoding="utf-8")
     assert "<!-- ke: file docs/examples/kachin-events-data.yml -->" in guide
     assert "<!-- ke: file .github/workflows/pr-comment.yml -->" in guide
+
+
+def test_what_the_action_and_hooks_install_includes_the_validate_extra():
+    """Validation needs the validate extra: the action and every pre-commit hook install it."""
+    inputs = _load(ACTION)["inputs"]
+    assert inputs["package"]["default"] == "kachin-events[validate]"
+    for hook in _load(HOOKS):
+        assert ".[validate]" in hook.get("additional_dependencies", []), hook["id"]
+    step = next(s for s in _steps(_load(ROOT / ".github" / "workflows" / "data.yml")) if s.get("uses") == "./")
+    assert step["with"]["package"].endswith("[validate]")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import os
 import subprocess
 import sys
@@ -205,3 +206,20 @@ def test_installed_wheel_loads_its_own_snapshot(venv_python, tmp_path):
                   if any(_inside(p, f) for f in FORBIDDEN) and not any(_inside(p, d) for d in deps)]
     assert read_there == [], read_there[:5]
     assert not (tmp_path / "cache").exists()  # no version, no download
+
+
+def test_wheel_metadata_states_both_licences(wheel):
+    """The code is MIT and the data CC-BY-4.0: the wheel's metadata says so and carries both texts."""
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        (meta,) = [n for n in zf.namelist() if n.endswith(".dist-info/METADATA")]
+        text = zf.read(meta).decode("utf-8")
+        names = zf.namelist()
+    assert "License-Expression: MIT AND CC-BY-4.0" in text.splitlines()
+    assert {"License-File: LICENSE", "License-File: LICENSE-DATA.md"} <= set(text.splitlines())
+    assert any(n.endswith("licenses/LICENSE-DATA.md") for n in names)
+    # The light install: the validation engines are an extra, not a requirement.
+    requires = [line for line in text.splitlines() if line.startswith("Requires-Dist: ")]
+    assert any("pandera" in r and re.search(r"extra == ['\"]validate['\"]", r) for r in requires)
+    assert not any("pandera" in r and "extra" not in r for r in requires)
