@@ -52,16 +52,25 @@ def site(tmp_path_factory) -> Path:
     return build_site(tmp_path_factory.mktemp("docs") / "site")
 
 
+def page_file(site: Path, page: str) -> Path:
+    """The built file of a page: ``page.html`` (the site has no directory URLs), or the
+    folder's ``index.html`` for the home page and section indexes (``""``, ``"reports"``)."""
+    if page.endswith(".html"):
+        return site / page
+    folder_index = site / page / "index.html"
+    return folder_index if folder_index.is_file() else site / f"{page}.html"
+
+
 def page_text(site: Path, page: str) -> str:
     """A built page's HTML with entities decoded (``&lt;`` -> ``<``)."""
-    path = site / page / "index.html" if not page.endswith(".html") else site / page
+    path = page_file(site, page)
     assert path.is_file(), f"{page} was not built"
     return html.unescape(path.read_text(encoding="utf-8"))
 
 
 def page_plain(site: Path, page: str) -> str:
     """A built page's text without tags (code highlighting splits text into spans)."""
-    path = site / page / "index.html"
+    path = page_file(site, page)
     assert path.is_file(), f"{page} was not built"
     return html.unescape(re.sub(r"<[^>]+>", "", path.read_text(encoding="utf-8")))
 
@@ -87,7 +96,7 @@ def _commands():
 def test_build_writes_every_page(site):
     for page in ("", "overview", "methodology", "codebook", "contributing", "releases", "maintaining",
                  "cli", "api", "reports"):
-        assert (site / page / "index.html").is_file(), page
+        assert page_file(site, page).is_file(), page
 
 
 def test_cli_reference_lists_every_command_and_option(site):
@@ -190,7 +199,7 @@ def test_home_page_numbers_come_from_the_data(site):
     assert "version " in text and "@misc{" in text
 
 
-@pytest.mark.parametrize("name", ["events-per-month", "events-by-township", "event-map"])
+@pytest.mark.parametrize("name", ["events-per-month", "events-by-township", "event-map", "event-timeline"])
 def test_charts_and_map_are_nonempty_svg(site, name):
     path = site / "figures" / f"{name}.svg"
     assert path.is_file(), f"{name}.svg was not generated"
@@ -317,4 +326,4 @@ def test_methodology_explains_claims_and_corrections(site):
     for heading in ("Claims side by side", "Corrections and retractions", "Possible duplicates"):
         assert heading in text
     for table in ("claimants", "corrections", "retractions"):
-        assert f"codebook/#{table}" in page_text(site, "methodology")
+        assert f"codebook.html#{table}" in page_text(site, "methodology")

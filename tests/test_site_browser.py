@@ -261,8 +261,8 @@ def _local(url: str, server: SiteServer) -> bool:
     return url.startswith(server.url + "/")
 
 
-PAGES = ["", "overview/", "methodology/", "codebook/", "contributing/", "releases/", "maintaining/",
-         "cli/", "api/", "reports/"]
+PAGES = ["", "overview.html", "methodology.html", "codebook.html", "contributing.html", "releases.html",
+         "maintaining.html", "cli.html", "api.html", "reports/index.html"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -279,7 +279,7 @@ def test_page_renders_without_errors_or_remote_requests(browser, server, page):
 
 
 def test_codebook_page(browser, server, shots):
-    seen = visit(browser, server, "codebook/")
+    seen = visit(browser, server, "codebook.html")
     assert not seen["errors"], seen["errors"]
     assert seen["h1"].strip() == "Codebook"
     assert seen["tables"] >= 20
@@ -292,11 +292,11 @@ def test_codebook_page(browser, server, shots):
 
 
 def test_overview_charts_and_map(browser, server, shots):
-    seen = visit(browser, server, "overview/")
+    seen = visit(browser, server, "overview.html")
     assert not seen["errors"], seen["errors"]
     figures = [i for i in seen["images"] if "/figures/" in i["src"]]
     names = sorted(i["src"].rsplit("/", 1)[-1] for i in figures)
-    assert names == ["event-map.svg", "events-by-township.svg", "events-per-month.svg"]
+    assert names == ["event-map.svg", "event-timeline.svg", "events-by-township.svg", "events-per-month.svg"]
     for img in figures:
         assert img["complete"] and img["width"] > 200 and img["height"] > 100, img
     # The pictures are shown at a readable size, not squeezed.

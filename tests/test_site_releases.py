@@ -48,19 +48,20 @@ def test_the_changelog_is_published_as_it_is_not_as_a_page(site, published):
     rel = published[-1]
     assert (site / "releases" / rel.version / "CHANGELOG.md").read_bytes() == (rel.folder / "CHANGELOG.md").read_bytes()
     assert not (site / "releases" / rel.version / "CHANGELOG" / "index.html").exists()
+    assert not (site / "releases" / rel.version / "CHANGELOG.html").exists()
 
 
 def test_the_releases_page_links_every_file_with_its_full_hash(site, published):
-    page = site / "releases" / "index.html"
+    page = site / "releases.html"  # the page sits beside the releases/ folder it links into
     text = html.unescape(page.read_text(encoding="utf-8"))
     hrefs = set(re.findall(r'href="([^"#]+)"', text))
     for rel in published:
         for path, digest in rel.files.items():
-            assert f"{rel.version}/{path}" in hrefs, f"no link to {rel.version}/{path}"
+            assert f"releases/{rel.version}/{path}" in hrefs, f"no link to releases/{rel.version}/{path}"
             # Every link resolves to the file, relative to the page.
-            assert (page.parent / rel.version / path).is_file()
+            assert (page.parent / "releases" / rel.version / path).is_file()
             assert digest in text
-        assert rel.archive["path"] in hrefs
+        assert f"releases/{rel.archive['path']}" in hrefs
 
 
 def test_the_citation_shows_the_latest_release_and_its_date(site, published):

@@ -1,7 +1,9 @@
-"""The codebook page (``codebook.md``): generated from ``schemas/`` and the rules.
+"""The codebook page (``codebook.md``): generated from ``schemas/``, the rules and the data.
 
-Rendering of the tables, fields and rules lives in :mod:`kachin_events.codebook`; this
-module puts the page together for the site.
+Rendering of the tables, fields, usage warnings and rules lives in
+:mod:`kachin_events.codebook`; this module puts the page together for the site, with the
+typed tables of the data (``SiteData.tables``) so that every field's example and every
+warning's count of affected rows is computed while the site is built.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ def generated(data) -> dict[str, str]:
     from kachin_events.crosswalk import render_import_mappings
 
     page = codebook.render_codebook(
-        data.schemas, data.rules, rule_href=lambda rid: f"contributing.md#{codebook.rule_anchor(rid)}") + (
+        data.schemas, data.rules, tables=data.tables,
+        rule_href=lambda rid: f"contributing.md#{codebook.rule_anchor(rid)}") + (
         "\n## Importing ACLED and UCDP {#importing}\n\n"
         "How `kachin-events import-acled` and `import-ucdp` map each column of the other dataset, generated "
         "from `kachin_events.crosswalk`. See [ACLED and UCDP](acled-ucdp.md) for how to use them.\n\n"

@@ -279,18 +279,6 @@ def events_by_type(d: SiteData) -> str:
     return markdown_table(["Event type", "Sub-event type", "Events"], rows) + "\n"
 
 
-def precision_counts(d: SiteData) -> str:
-    ev = d.tables["events"]
-    dp = Counter(ev["date_precision"].to_list())
-    gp = Counter(ev["geo_precision"].to_list())
-    cl = Counter(ev["event_clarity"].to_list())
-    dates = ", ".join(f"{code(v)} {dp[v]}" for v in d.schemas["events"].field("date_precision").enum if dp[v])
-    geo = ", ".join(f"{code(v)} {gp[v]}" for v in d.schemas["events"].field("geo_precision").enum if gp[v])
-    clar = ", ".join(f"{code(v)} {cl[v]}" for v in d.schemas["events"].field("event_clarity").enum if cl[v])
-    return (f"- date_precision: {dates}\n- geo_precision: {geo}\n- event_clarity: {clar} "
-            "(2 = aggregated: a source summarises fighting over a period)\n")
-
-
 def fatality_counts(d: SiteData) -> str:
     ev = d.events()
     unknown = [e for e in ev if e["fatalities_best"] is None]
@@ -479,24 +467,6 @@ def categories(d: SiteData, table: str, fieldname: str) -> str:
     return out + "\n"
 
 
-def _figure(d: SiteData, page: str, name: str) -> str:
-    if name not in kedocs_figures.FIGURES:
-        raise DirectiveError(f"unknown figure {name!r}; the figures are {', '.join(kedocs_figures.FIGURES)}")
-    alt, _ = kedocs_figures.FIGURES[name]
-    return f"![{alt}]({rel(page, 'figures/' + name + '.svg')}){{ .ke-figure }}\n"
-
-
-def map_table(d: SiteData, page: str) -> str:
-    names = d.names("locations", "location_pcode", "name")
-    loc = {e["event_id"]: e["location_pcode"] for e in d.events()}
-    rows = []
-    for g in kedocs_figures.map_groups(d.tables["events"]):
-        places = sorted({f"{names.get(loc[e], loc[e])} ({code(loc[e])})" for e in g["events"]})
-        rows.append([f"{fmt(g['lat'])}, {fmt(g['lon'])}", esc(g["event_type"]), g["geo_precision"],
-                     "; ".join(places), ", ".join(event_link(d, page, e) for e in g["events"])])
-    return markdown_table(["Point (lat, lon)", "Event type", "geo_precision", "Coded place", "Events"], rows) + "\n"
-
-
 DIRECTIVES = {
     "stats-summary": lambda d, page: stats_summary(d, page),
     "who": lambda d, page: who(d),
@@ -504,7 +474,6 @@ DIRECTIVES = {
     "quickstart-python": lambda d, page: quickstart_python(d),
     "table-counts": lambda d, page: table_counts(d),
     "events-by-type": lambda d, page: events_by_type(d),
-    "precision-counts": lambda d, page: precision_counts(d),
     "fatality-counts": lambda d, page: fatality_counts(d),
     "actors": lambda d, page: actors_table(d),
     "report-events": lambda d, page, rid: report_events(d, page, rid),
@@ -520,10 +489,8 @@ DIRECTIVES = {
     "claims-side-by-side": lambda d, page: claims_side_by_side(d, page),
     "corroboration": lambda d, page: corroboration(d, page),
     "categories": lambda d, page, t, f: categories(d, t, f),
-    "figure": lambda d, page, name: _figure(d, page, name),
     "township-table": lambda d, page: kedocs_figures.township_table(d),
     "month-table": lambda d, page: kedocs_figures.month_table(d),
-    "map-table": lambda d, page: map_table(d, page),
     "version": lambda d, page: d.package["version"],
     "count": lambda d, page, table: str(d.tables[table].height),
     "level-count": lambda d, page, level: str(kedocs_figures.level_count(d, level)),

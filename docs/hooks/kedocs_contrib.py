@@ -42,7 +42,7 @@ import kedocs_releases
 from kachin_events import codebook
 from kachin_events.codebook import code, markdown_table
 from kachin_events.codebook import escape_cell as esc
-from kedocs_content import DirectiveError, Report, SiteData, claim_figures, event_link, fmt, rel, report_events
+from kedocs_content import DirectiveError, SiteData, fmt, rel
 from kedocs_ref import has_module
 
 
@@ -447,80 +447,8 @@ def table_rows(d: SiteData, table: str) -> str:
     return markdown_table([code(f) for f in names], [[esc(fmt(r[f])) for f in names] for r in frame.to_dicts()]) + "\n"
 
 
-# -- the coding notes: one page per report folder -----------------------------------------------
-def tag_rows(d: SiteData, page: str, report: Report) -> str:
-    rows = [[event_link(d, page, r["event_id"]), code(r["tag"]), esc(r["detail"]), fmt(r["quantity"]),
-             fmt(r["quantity_qualifier"])]
-            for r in d.tables["event_tags"].to_dicts() if r["event_id"] in report.event_ids]
-    return markdown_table(["Event", "tag", "detail", "quantity", "quantity_qualifier"], rows) + "\n" if rows else \
-        "No tags.\n"
-
-
-def claims_rows(d: SiteData, page: str, report: Report) -> str:
-    typed = {(r["event_id"], r["source_id"], r["claimant"]): r for r in d.tables["event_sources"].to_dicts()}
-    rows = []
-    for r in report.link_rows:
-        claim = typed.get((r["event_id"], r["source_id"], r["claimant"]))
-        rows.append([event_link(d, page, r["event_id"]), esc(r["claimant"]), code(r["claimant_id"]) if r.get("claimant_id") else "",
-                     code(r["claimant_type"]), code(r["claimant_actor_id"]) if r["claimant_actor_id"] else "",
-                     claim_figures(claim) if claim else ""])
-    return markdown_table(["Event", "claimant", "claimant_id", "claimant_type", "claimant_actor_id",
-                           "Figures claimed"], rows) + "\n"
-
-
-def report_page(d: SiteData, rep: Report) -> str:
-    page = rep.page
-    src = next((s for s in d.tables["sources"].to_dicts() if s["source_id"] == rep.id), None)
-    parts = [f"# Report {rep.id}", ""]
-    if src:
-        pub = src["publication_date_earliest"], src["publication_date_latest"]
-        when = str(pub[0]) if pub[0] == pub[1] else f"between {pub[0]} and {pub[1]}"
-        parts += [
-            f"- **Publisher:** {esc(src['publisher'])} ({src['source_type']}, {src['source_scale']}, "
-            f"language `{src['language']}`)",
-            f"- **Title:** {esc(src['title']) if src['title'] else 'none in the copy coded from'}",
-            f"- **URL:** {src['url'] if src['url'] else 'unknown (never guessed)'}",
-            f"- **Published:** {when}. {esc(src['publication_date_basis'])}",
-        ]
-        if src["document"]:
-            parts.append(f"- **Archived copy:** `{src['document']}`, SHA-256 `{src['document_sha256']}`")
-        parts += ["", esc(src["notes"] or ""), ""]
-    parts += [
-        "## Events coded from this report", "",
-        "Generated from `data/reports/" + rep.id + "/events.csv`. Actors are given by their `actor_id` "
-        f"(see the [list of actors]({rel(page, 'overview.md#actors')})). Fatalities: *unknown* means the cells "
-        "are empty (not 0); `?` marks one empty figure among others.", "",
-        report_events(d, page, rep.id, anchors=True), "",
-        "## Claims recorded from this report", "",
-        f"From `data/reports/{rep.id}/event_sources.csv`: who made each claim in this source.", "",
-        claims_rows(d, page, rep), "",
-        "## Tags", "",
-        tag_rows(d, page, rep), "",
-    ]
-    if rep.coding_md:
-        parts += ["## Coder's notes", "",
-                  f"The coder's notes, `data/reports/{rep.id}/CODING.md`, as written (event ids are linked):", ""]
-        notes = rep.coding_md
-        notes = re.sub(r"^# .*\n", "", notes, count=1)  # the page has its own title
-        notes = re.sub(r"^(#{2,5}) ", lambda m: "#" + m.group(1) + " ", notes, flags=re.M)
-        notes = re.sub(r"\bKE\d{6}\b", lambda m: event_link(d, page, m.group(0)), notes)
-        parts.append(notes)
-    return "\n".join(parts).rstrip() + "\n"
-
-
-def reports_index(d: SiteData) -> str:
-    page = "reports/index.md"
-    rows = []
-    for rep in d.reports:
-        rows.append([f"[{rep.id}]({rel(page, rep.page)})", len(rep.event_ids), len(rep.link_rows),
-                     "yes" if rep.coding_md else "no"])
-    return "\n".join([
-        "# Coding notes", "",
-        "One folder under `data/reports/` per coded report: its source row, its events, the claims it "
-        "records (event_sources) and the coder's notes (`CODING.md`), which explain every judgement: date "
-        "windows, places, claimants, and what was deliberately not coded.", "",
-        markdown_table(["Report", "Events coded", "Claims recorded", "Coder's notes"], rows),
-    ]) + "\n"
+# -- the coding notes: one page per report folder (kedocs_reports) ----------------------------
+from kedocs_reports import report_page, reports_index  # noqa: E402,F401  - generate.py calls these
 
 
 # -- the directives ------------------------------------------------------------------------------

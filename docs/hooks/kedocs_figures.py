@@ -1,53 +1,27 @@
-"""Charts and the map of the data overview, drawn with matplotlib (Agg) as SVG bytes.
+"""The charts of the data overview, drawn with matplotlib (Agg) as SVG bytes, and their tables.
 
 Everything is drawn from the typed tables of :func:`kachin_events.tables.read_tables`;
 nothing is fetched. The SVGs are deterministic (no date, fixed hash salt), so a build
-of the same data gives the same files.
+of the same data gives the same files. The look (real SVG text, font sizes, colours) is
+:mod:`kedocs_figstyle`'s; the map is :mod:`kedocs_map`'s. Each figure of :data:`FIGURES`
+is shown on the site followed by a table that says the same in words.
 """
 
 from __future__ import annotations
 
-import io
-import math
-from collections import Counter, defaultdict
+import datetime as dt
+from collections import Counter
 
-import matplotlib
+import kedocs_map
+from kedocs_figstyle import COARSE, FONT, PRECISION_COLOURS, RC, WIDTH_IN, svg, title, type_colour
+from kedocs_map import map_groups, township_reference_points  # noqa: F401  - used by kedocs_content
+from matplotlib import dates as mdates
+from matplotlib import pyplot as plt
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from kachin_events.codebook import escape_cell as esc  # noqa: E402
-from kachin_events.codebook import markdown_table  # noqa: E402
-
-# Okabe-Ito colours (safe for colour-blind readers), one per ACLED event type.
-TYPE_COLOURS = {
-    "Battles": "#D55E00",
-    "Explosions/Remote violence": "#0072B2",
-    "Violence against civilians": "#CC79A7",
-    "Strategic developments": "#009E73",
-    "Protests": "#E69F00",
-    "Riots": "#56B4E9",
-}
-#: Date precisions whose range may be longer than a week: "coarse" in the charts.
-COARSE = ("month", "year")
-
-_RC = {
-    "svg.hashsalt": "kachin-events",
-    "svg.fonttype": "path",
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
-
-
-def _svg(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+from kachin_events.codebook import escape_cell as esc
+from kachin_events.codebook import markdown_table
 
 
 def event_types(schema_field) -> list[str]:
@@ -77,34 +51,43 @@ def monthly_counts(events, types) -> tuple[list[str], dict]:
     return months, counts
 
 
+def coarse_count(events) -> tuple[int, int]:
+    """(events whose date is known only to a month or a year, all events)."""
+    return int(events["date_precision"].is_in(list(COARSE)).sum()), events.height
+
+
 def events_per_month(events, types) -> bytes:
     """Stacked bars: events per month of date_start, by event type; coarse ranges hatched."""
     months, counts = monthly_counts(events, types)
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(8, 3.8))
+    coarse, total = coarse_count(events)
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 4.6))
         bottom = [0] * len(months)
         present = []
         for t in types:
-            for coarse in (False, True):
-                vals = counts.get((t, coarse), [0] * len(months))
+            for is_coarse in (False, True):
+                vals = counts.get((t, is_coarse), [0] * len(months))
                 if not any(vals):
                     continue
                 if t not in present:
                     present.append(t)
-                ax.bar(range(len(months)), vals, bottom=bottom, color=TYPE_COLOURS.get(t, "#777777"),
-                       alpha=0.55 if coarse else 1.0, hatch="////" if coarse else None,
+                ax.bar(range(len(months)), vals, bottom=bottom, color=type_colour(t),
+                       alpha=0.55 if is_coarse else 1.0, hatch="////" if is_coarse else None,
                        edgecolor="white", linewidth=0.6)
                 bottom = [b + v for b, v in zip(bottom, vals)]
         ax.set_xticks(range(len(months)), months, rotation=60, ha="right")
-        ax.set_ylabel("events (by month of date_start)")
+        ax.set_xlabel("month of date_start (the earliest possible date)")
+        ax.set_ylabel("events (count)")
         ax.yaxis.get_major_locator().set_params(integer=True)
         ax.set_xlim(-0.6, len(months) - 0.4)
-        handles = [Patch(facecolor=TYPE_COLOURS.get(t, "#777777"), label=t) for t in present]
+        handles = [Patch(facecolor=type_colour(t), label=t) for t in present]
         handles.append(Patch(facecolor="#bbbbbb", hatch="////", edgecolor="white",
-                             label="hatched: date range of a month or a year"))
-        ax.legend(handles=handles, frameon=False, loc="upper left", fontsize=8)
-        ax.set_title("Events per month (month of date_start), by event type", loc="left", fontsize=10)
-        return _svg(fig)
+                             label="hatched: dated only to a month or a year"))
+        ax.legend(handles=handles, frameon=False, loc="upper left")
+        title(ax, "Events per month, by event type",
+              f"Counted in the month of date_start; {coarse} of {total} events are dated only to a month or a "
+              "year (see the timeline).")
+        return svg(fig)
 
 
 def township_counts(events, locations, types) -> list[tuple[str, dict]]:
@@ -123,10 +106,10 @@ def township_counts(events, locations, types) -> list[tuple[str, dict]]:
 
 
 def events_by_township(events, locations, types) -> bytes:
-    """Horizontal stacked bars: events per township (all 18), by event type."""
+    """Horizontal stacked bars: events per township (all of them), by event type."""
     rows = township_counts(events, locations, types)
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(8, 0.3 * len(rows) + 1.2))
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.32 * len(rows) + 1.6))
         y = list(range(len(rows)))[::-1]
         left = [0] * len(rows)
         present = []
@@ -135,196 +118,80 @@ def events_by_township(events, locations, types) -> bytes:
             if not any(vals):
                 continue
             present.append(t)
-            ax.barh(y, vals, left=left, color=TYPE_COLOURS.get(t, "#777777"), edgecolor="white", linewidth=0.6)
+            ax.barh(y, vals, left=left, color=type_colour(t), edgecolor="white", linewidth=0.6)
             left = [a + b for a, b in zip(left, vals)]
-        ax.set_yticks(y, [label for label, _ in rows], fontsize=9)
+        ax.set_yticks(y, [label for label, _ in rows])
         ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_xlabel("events")
+        ax.set_xlabel("events (count)")
+        ax.set_ylabel("township (admin3_pcode)")
         for yy, total in zip(y, left):
-            ax.text(total + 0.1, yy, str(total), va="center", fontsize=7, color="#444444")
-        ax.legend(handles=[Patch(facecolor=TYPE_COLOURS.get(t, "#777777"), label=t) for t in present],
-                  frameon=False, loc="lower right", fontsize=8)
-        ax.set_title("Events by township (admin3_pcode), by event type", loc="left", fontsize=10)
-        return _svg(fig)
+            ax.text(total + 0.1, yy, str(total), va="center", fontsize=FONT["note"], color="#333333")
+        ax.legend(handles=[Patch(facecolor=type_colour(t), label=t) for t in present],
+                  frameon=False, loc="lower right")
+        title(ax, "Events by township, by event type", "All of Kachin State's townships, with zeros.")
+        return svg(fig)
 
 
-GEO_STYLES = {
-    1: {"label": "geo_precision 1: the named place itself", "face": True, "alpha": 1.0, "ls": "-", "lw": 1.0},
-    2: {"label": "geo_precision 2: near the place (within about 25 km)", "face": True, "alpha": 0.4,
-        "ls": "--", "lw": 1.2},
-    3: {"label": "geo_precision 3: a larger area (township, road, state)", "face": False, "alpha": 1.0,
-        "ls": "-", "lw": 2.2},
-}
-#: Markers closer than this (degrees) are spread around their common centre.
-CLUSTER_DEG = 0.15
+# -- the timeline: every event as the range of days it may have happened on ------------------------
+def precision_styles(schema_field) -> dict:
+    """date_precision value -> (colour, the schema's definition), in the schema's order."""
+    labels = {c["value"]: c.get("label", "") for c in schema_field.categories or []}
+    return {v: (PRECISION_COLOURS[i % len(PRECISION_COLOURS)], labels.get(v, ""))
+            for i, v in enumerate(schema_field.enum)}
 
 
-def map_groups(events) -> list[dict]:
-    """Event markers: one per (point, event type, geo_precision), with the events in it."""
-    groups: dict = defaultdict(list)
-    for r in events.select(["event_id", "latitude", "longitude", "event_type", "geo_precision"]).to_dicts():
-        groups[(r["latitude"], r["longitude"], r["event_type"], r["geo_precision"])].append(r["event_id"])
-    return [{"lat": k[0], "lon": k[1], "event_type": k[2], "geo_precision": k[3], "events": sorted(v)}
-            for k, v in sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][3], kv[0][2]))]
+def timeline_rows(events) -> list[dict]:
+    """The events in the order the timeline draws them: by date_start, then date_end, then id."""
+    rows = events.select(["event_id", "date_start", "date_end", "date_precision", "location",
+                          "sub_event_type"]).to_dicts()
+    for r in rows:
+        r["days"] = (r["date_end"] - r["date_start"]).days + 1
+    return sorted(rows, key=lambda r: (r["date_start"], r["date_end"], r["event_id"]))
 
 
-def _clusters(groups) -> list[list[dict]]:
-    """Groups whose points lie within CLUSTER_DEG of each other (single linkage)."""
-    clusters: list[list[dict]] = []
-    for g in groups:
-        near = [c for c in clusters
-                if any(abs(g["lat"] - h["lat"]) < CLUSTER_DEG and abs(g["lon"] - h["lon"]) < CLUSTER_DEG for h in c)]
-        merged = [g]
-        for c in near:
-            merged += c
-            clusters.remove(c)
-        clusters.append(merged)
-    return clusters
+def event_timeline(events, precision_field) -> bytes:
+    """One bar per event from date_start to the end of date_end, coloured by date_precision."""
+    import textwrap
 
-
-def township_reference_points(locations) -> list[dict]:
-    """Each township's reference point and the MIMU town it is taken from (same point)."""
-    towns = locations.filter(locations["level"] == "town").to_dicts()
-    out = []
-    for t in locations.filter(locations["level"] == "township").sort("location_pcode").to_dicts():
-        if t["latitude"] is None:
-            continue
-        town = next((w for w in towns if w["admin3_pcode"] == t["location_pcode"]
-                     and (w["latitude"], w["longitude"]) == (t["latitude"], t["longitude"])), None)
-        out.append({"pcode": t["location_pcode"], "name": t["name"], "lat": t["latitude"], "lon": t["longitude"],
-                    "town_pcode": town["location_pcode"] if town else None,
-                    "town": town["name"] if town else None})
-    return out
-
-
-_OFFSETS = [((4, -8), "left"), ((4, 3), "left"), ((-4, -8), "right"), ((-4, 3), "right"),
-            ((0, 6), "center"), ((0, -12), "center")]
-
-
-def _place_labels(fig, ax, labels, avoid) -> None:
-    """Greedy label placement: each label takes the first offset that overlaps nothing placed."""
-    from matplotlib.transforms import Bbox
-
-    renderer = fig.canvas.get_renderer()
-    boxes = []
-    for x, y, half in avoid:
-        px, py = ax.transData.transform((x, y))
-        boxes.append(Bbox.from_extents(px - half, py - half, px + half, py + half))
-    for x, y, text, kw in labels:
-        best = None
-        for (dx, dy), ha in _OFFSETS:
-            t = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, **kw)
-            bb = t.get_window_extent(renderer).expanded(1.05, 1.1)
-            hit = any(bb.overlaps(b) for b in boxes)
-            if not hit:
-                best = t
-                break
-            t.remove()
-        if best is None:
-            (dx, dy), ha = _OFFSETS[0]
-            best = ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, **kw)
-        boxes.append(best.get_window_extent(renderer))
-
-
-def _draw_townships(fig, ax, events) -> None:
-    """MIMU's township polygons shaded by their number of events, and the state outline."""
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import BoundaryNorm
-
-    from kachin_events import geometry
-
-    b = geometry.boundaries()
-    counts = dict(events.group_by("admin3_pcode").len().iter_rows())
-    top = max([counts.get(t["admin3_pcode"], 0) for t in b.townships] + [1])
-    # Whole-number classes: a count of events is never fractional.
-    norm = BoundaryNorm([-0.5, *[n + 0.5 for n in range(top + 1)]], 256)
-    cmap = plt.get_cmap("YlOrBr")
-    for props, poly in zip(b.townships, b.polygons):
-        xs, ys = poly.exterior.xy
-        ax.fill(xs, ys, facecolor=cmap(norm(counts.get(props["admin3_pcode"], 0))) if top else "white",
-                edgecolor="#9a9a9a", lw=0.6, alpha=0.55, zorder=0)
-    xs, ys = b.state.exterior.xy
-    ax.plot(xs, ys, color="#333333", lw=1.3, zorder=1)
-    bar = fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.35, pad=0.02,
-                       ticks=list(range(top + 1)) if top <= 10 else None)
-    bar.solids.set_alpha(0.55)
-    bar.set_label("events coded to the township (admin3_pcode)", fontsize=8)
-
-
-def event_map(events, locations, bbox: dict, types) -> bytes:
-    """Event points over Kachin's townships (MIMU polygons, shaded by events), towns and township points."""
-    towns = locations.filter((locations["level"] == "town") & locations["latitude"].is_not_null()).to_dicts()
-    tsp = township_reference_points(locations)
-    tsp_towns = {t["town_pcode"] for t in tsp}
-    groups = map_groups(events)
-    mid_lat = (bbox["lat_min"] + bbox["lat_max"]) / 2
-    kx = 1 / math.cos(math.radians(mid_lat))
-    with plt.rc_context(_RC):
-        fig, ax = plt.subplots(figsize=(8, 11.5))
-        ax.set_aspect(kx)
-        ax.set_xlim(bbox["lon_min"] - 0.3, bbox["lon_max"] + 0.3)
-        ax.set_ylim(bbox["lat_min"] - 0.3, bbox["lat_max"] + 0.3)
-        _draw_townships(fig, ax, events)
-        labels = []
-        for w in towns:
-            if w["location_pcode"] in tsp_towns:
-                continue
-            ax.plot(w["longitude"], w["latitude"], marker="o", ms=3, color="#9a9a9a", zorder=2)
-            labels.append((w["longitude"], w["latitude"], w["name"].removesuffix(" Town"),
-                           {"fontsize": 6, "color": "#7a7a7a", "zorder": 2}))
-        for t in tsp:
-            ax.plot(t["lon"], t["lat"], marker="s", ms=4.5, mfc="white", mec="#222222", mew=1, zorder=3)
-        # Township labels first, so they get the best places.
-        labels = [(t["lon"], t["lat"], t["name"], {"fontsize": 7, "fontweight": "bold", "color": "#222222",
-                                                    "zorder": 3}) for t in tsp] + labels
-        # Markers close together are spread on a circle around their centre, each
-        # joined to its true point by a thin line.
-        marker_xy = []
-        for cluster in _clusters(groups):
-            n = len(cluster)
-            clat = sum(g["lat"] for g in cluster) / n
-            clon = sum(g["lon"] for g in cluster) / n
-            r = 0.0 if n == 1 else 0.13 + 0.03 * n
-            for i, g in enumerate(cluster):
-                ang = math.pi / 2 + 2 * math.pi * i / n
-                x, y = (g["lon"], g["lat"]) if n == 1 else (clon + r * math.cos(ang) * kx, clat + r * math.sin(ang))
-                if n > 1:
-                    ax.plot([g["lon"], x], [g["lat"], y], color="#555555", lw=0.6, zorder=4)
-                    ax.plot(g["lon"], g["lat"], marker="+", ms=7, mew=1.2, color="#111111", zorder=6)
-                style = GEO_STYLES.get(g["geo_precision"], GEO_STYLES[3])
-                colour = TYPE_COLOURS.get(g["event_type"], "#777777")
-                k = len(g["events"])
-                ax.scatter([x], [y], s=45 + 30 * k, facecolors=colour if style["face"] else "white",
-                           edgecolors="#222222" if style["ls"] == "--" else colour, linewidths=style["lw"],
-                           linestyles=style["ls"], alpha=style["alpha"] if style["face"] else 1.0, zorder=5)
-                if k > 1:
-                    ax.annotate(str(k), (x, y), ha="center", va="center", fontsize=7, fontweight="bold",
-                                color="#111111", zorder=7)
-                # Half the marker's width in pixels (s is its area in points squared).
-                marker_xy.append((x, y, math.sqrt(45 + 30 * k) / 2 * fig.dpi / 72 + 1))
-        _place_labels(fig, ax, labels, marker_xy)
-        present = [t for t in types if any(g["event_type"] == t for g in groups)]
-        handles = [Line2D([], [], ls="", marker="o", ms=8, mfc=TYPE_COLOURS.get(t, "#777777"),
-                          mec=TYPE_COLOURS.get(t, "#777777"), label=t) for t in present]
-        for st in GEO_STYLES.values():
-            handles.append(Line2D([], [], ls="", marker="o", ms=8, mew=st["lw"],
-                                  mfc="#555555" if st["face"] else "white",
-                                  mec="#222222", alpha=st["alpha"] if st["face"] else 1.0, label=st["label"]))
-        handles += [
-            Line2D([], [], ls="", marker="s", ms=5, mfc="white", mec="#222222",
-                   label="township reference point (its namesake MIMU town)"),
-            Line2D([], [], ls="", marker="o", ms=3, color="#9a9a9a", label="other MIMU town"),
-            Line2D([], [], ls="-", lw=0.6, marker="+", ms=7, color="#111111",
-                   label="true point of markers spread apart"),
-        ]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.06), ncol=2, fontsize=7,
-                  frameon=False, title="Colour: event type. Style: geo_precision. Area and number: events at the point.",
-                  title_fontsize=7)
-        ax.set_xlabel("longitude (°E, WGS84)")
-        ax.set_ylabel("latitude (°N, WGS84)")
-        ax.grid(True, color="#eeeeee", lw=0.5, zorder=0)
-        ax.set_title("Coded event points over Kachin State's townships and MIMU towns", loc="left", fontsize=10)
-        return _svg(fig)
+    rows = timeline_rows(events)
+    styles = precision_styles(precision_field)
+    coarse, total = coarse_count(events)
+    used = Counter(r["date_precision"] for r in rows)
+    with plt.rc_context(RC):
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, 0.3 * len(rows) + 3.2))
+        y = list(range(len(rows)))[::-1]
+        for yy, r in zip(y, rows):
+            colour = styles.get(r["date_precision"], ("#777777", ""))[0]
+            start = mdates.date2num(r["date_start"])
+            # A bar covers every day of the range: to the end of date_end.
+            ax.barh(yy, r["days"], left=start, height=0.62, color=colour, edgecolor="none")
+            if r["days"] == 1:  # a one-day bar is too thin to see: mark the day
+                ax.plot(start + 0.5, yy, marker="D", ms=6, color=colour, mec="white", mew=0.6)
+        ax.set_yticks(y, [f"{r['event_id']} {r['location']}" for r in rows])
+        ax.set_ylim(-0.7, len(rows) - 0.3)
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+        ax.xaxis.set_minor_locator(mdates.MonthLocator())
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+        first = min(r["date_start"] for r in rows)
+        last = max(r["date_end"] for r in rows)
+        ax.set_xlim(mdates.date2num(first.replace(day=1)) - 5,
+                    mdates.date2num(last + dt.timedelta(days=1)) + 10)
+        ax.grid(True, axis="x", which="major", color="#dddddd", lw=0.6)
+        ax.set_axisbelow(True)
+        ax.set_xlabel("date (a bar covers every day from date_start to date_end)")
+        ax.set_ylabel("event (event_id, location)")
+        handles = []
+        for value, (colour, label) in styles.items():
+            if used[value]:
+                text = f"{value} ({used[value]} event{'s' * (used[value] != 1)}): {label}"
+                handles.append(Patch(facecolor=colour, label="\n".join(textwrap.wrap(text, 78))))
+        handles.append(Line2D([], [], ls="", marker="D", ms=6, color="#555555",
+                              label="a diamond marks a single day, too short to show as a bar"))
+        ax.legend(handles=handles, frameon=False, loc="upper left", bbox_to_anchor=(-0.02, -0.09),
+                  title="Colour: date_precision (how precisely the date is known)", alignment="left")
+        title(ax, "When each event happened: the range of possible dates",
+              f"{coarse} of {total} events are known only to a month or a year (long bars).")
+        return svg(fig)
 
 
 # -- the figures of the site, and the tables that say the same in words ------------------------
@@ -336,13 +203,19 @@ FIGURES = {
         "whose date is known only to a month or a year",
         lambda d: events_per_month(d.tables["events"], _types(d)),
     ),
+    "event-timeline": (
+        "Timeline with one bar per event from date_start to date_end, coloured by date_precision; "
+        "long bars are events known only to a month or a year",
+        lambda d: event_timeline(d.tables["events"], d.schemas["events"].field("date_precision")),
+    ),
     "events-by-township": (
         "Horizontal bar chart of events per township of Kachin State, by event type",
         lambda d: events_by_township(d.tables["events"], d.tables["locations"], _types(d)),
     ),
     "event-map": (
-        "Map of the points events are coded to, over Kachin State's MIMU towns and township reference points",
-        lambda d: event_map(d.tables["events"], d.tables["locations"], _bbox(), _types(d)),
+        "Map of the points events are coded to, over Kachin State's townships, with a scale bar; "
+        "events known only to a district or the state are listed under the map, not drawn",
+        lambda d: kedocs_map.event_map(d, _bbox(), _types(d)),
     ),
 }
 

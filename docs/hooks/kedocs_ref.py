@@ -59,12 +59,68 @@ def _esc(text) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
+_MD_SPECIAL = re.compile(r"([\\*_<>\[\]])")
+
+
+def _md_text(text: str) -> str:
+    """Help text as Markdown: `code spans` kept, Markdown's special characters escaped elsewhere."""
+    parts = re.split(r"(`[^`]+`)", " ".join(text.split()))
+    return "".join(p if p.startswith("`") else _MD_SPECIAL.sub(r"\\\1", p) for p in parts)
+
+
+def help_sections(cmd) -> tuple[list[str], list[str]]:
+    """A command's help as (paragraphs, example command lines).
+
+    click's help text is paragraphs separated by blank lines; a paragraph that starts with
+    ``\\b`` is printed without rewrapping, and the one headed ``Examples:`` holds one command
+    per line. The examples come back apart so the page can show them as a shell block.
+    """
+    paragraphs, examples = [], []
+    for block in re.split(r"\n\s*\n", inspect.cleandoc(cmd.help or "")):
+        lines = [ln for ln in block.splitlines() if ln.strip() != "\b"]
+        if not lines:
+            continue
+        if lines[0].strip() == "Examples:":
+            examples += [ln.strip() for ln in lines[1:] if ln.strip()]
+        elif block.lstrip().startswith("\b"):  # kept as printed
+            paragraphs.append("```text\n" + textwrap.dedent("\n".join(lines)) + "\n```")
+        else:
+            paragraphs.append(_md_text("\n".join(lines)))
+    return paragraphs, examples
+
+
+def _options_table(cmd, ctx) -> str:
+    rows = []
+    for p in cmd.get_params(ctx):
+        if isinstance(p, click.Argument):
+            name = f"`{p.human_readable_name}`"
+            kind = "argument" + (" (any number)" if p.nargs == -1 else "")
+            help_ = ""
+        else:
+            name = ", ".join(f"`{o}`" for o in [*p.opts, *p.secondary_opts])
+            kind = "option"
+            help_ = p.help or ""
+        default = ""
+        if not isinstance(p, click.Argument) and p.show_default and p.default not in (None, False, ()):
+            default = f"`{p.default}`"
+        rows.append([name, kind, _param_type(p), "yes" if p.required else "no", default, _esc(help_)])
+    if not rows:
+        return ""
+    return "\n".join(["| Name | Kind | Type | Required | Default | Help |", "| --- | --- | --- | --- | --- | --- |",
+                      *("| " + " | ".join(r) + " |" for r in rows)]) + "\n"
+
+
 def render_cli(group, prog="kachin-events") -> str:
-    """Markdown for every command: its help as printed, and a table of its arguments and options."""
+    """Markdown for every command, once: usage, help text, examples, then a table of its arguments and options.
+
+    The help text and the table come from the same click objects ``--help`` prints, so the
+    page says what the command line says; the options are given once, in the table (the
+    ``Options:`` list ``--help`` prints would repeat them).
+    """
     parts = [
         "# CLI reference", "",
-        f"Generated from the click commands of `{prog}` (`kachin_events.cli`): what you read here is what "
-        f"`{prog} COMMAND --help` prints.", "",
+        f"Generated from the click commands of `{prog}` (`kachin_events.cli`): the same text as "
+        f"`{prog} COMMAND --help`, with the options as a table.", "",
     ]
     commands = list(walk_commands(group, prog))
     parts += ["| Command | What it does |", "| --- | --- |"]
@@ -74,25 +130,16 @@ def render_cli(group, prog="kachin-events") -> str:
     parts.append("")
     for path, cmd, ctx in commands:
         anchor = "-".join(path)
-        parts += [f"## {' '.join(path)} {{#{anchor}}}", "", "```text", cmd.get_help(ctx).rstrip(), "```", ""]
-        rows = []
-        for p in cmd.get_params(ctx):
-            if isinstance(p, click.Argument):
-                name = f"`{p.human_readable_name}`"
-                kind = "argument" + (" (any number)" if p.nargs == -1 else "")
-                help_ = ""
-            else:
-                name = ", ".join(f"`{o}`" for o in [*p.opts, *p.secondary_opts])
-                kind = "option"
-                help_ = p.help or ""
-            default = ""
-            if not isinstance(p, click.Argument) and p.show_default and p.default not in (None, False, ()):
-                default = f"`{p.default}`"
-            rows.append([name, kind, _param_type(p), "yes" if p.required else "no", default, _esc(help_)])
-        if rows:
-            parts += ["| Name | Kind | Type | Required | Default | Help |", "| --- | --- | --- | --- | --- | --- |"]
-            parts += ["| " + " | ".join(r) + " |" for r in rows]
-            parts.append("")
+        paragraphs, examples = help_sections(cmd)
+        if not examples:
+            raise DirectiveError(f"`{' '.join(path)}` has no Examples: in its help; every command shows one")
+        parts += [f"## {' '.join(path)} {{#{anchor}}}", "", "```text", ctx.get_usage(), "```", ""]
+        for para in paragraphs:
+            parts += [para, ""]
+        parts += ["**Examples**", "", "```bash", *examples, "```", ""]
+        table = _options_table(cmd, ctx)
+        if table:
+            parts += ["**Arguments and options**", "", table]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -153,10 +200,13 @@ def _items(body: list[str]) -> list[tuple[str, str, str]]:
 
 
 def _examples(body: list[str]) -> str:
+    """An Examples section: its prose as text, each doctest block as a ``pycon`` code block."""
     text = textwrap.dedent("\n".join(body)).strip("\n")
     if not text:
         return ""
-    return "```pycon\n" + text + "\n```"
+    # rst_to_md only outside the code blocks: a doctest's ``text`` stays as written.
+    parts = re.split(r"(```pycon\n.*?\n```)", _literal_blocks(text), flags=re.S)
+    return "".join(p if p.startswith("```") else rst_to_md(p) for p in parts)
 
 
 def render_docstring(doc: str, level: int) -> str:
@@ -385,22 +435,27 @@ def has_build() -> bool:
     return "build" in cli.commands
 
 
+def quickstart_release(d, page: str = "index.md") -> str:
+    """The two commands that build a release, and what they write.
 
-def quickstart_release(d) -> str:
+    On the maintainer guide itself (``page`` is ``maintaining.md``, where this sits in the
+    "Releasing" section) the pointer to that section is left out: it would link to itself.
+    """
+    from kedocs_content import rel
+
     if not has_build():
         return ("Releases are built by `kachin-events build`, which this version of the package does not "
-                "have yet; see [Releases](releases.md).\n")
+                f"have yet; see [Releases]({rel(page, 'releases.md')}).\n")
+    where = ("" if page == "maintaining.md" else
+             f" See the [maintainer guide]({rel(page, 'maintaining.md#releasing')}).")
     return "\n".join([
         "```bash",
         "kachin-events validate                                  # the data must be valid first",
         f"kachin-events build --version {d.package['version']} --out releases",
         "```", "",
         f"This writes `releases/{d.package['version']}/` with the data package (`datapackage.json`), CSV and "
-        "Parquet files, the exports, `CHANGELOG.md` and `SHA256SUMS`. See the "
-        "[maintainer guide](maintaining.md#releasing).",
+        f"Parquet files, the exports, `CHANGELOG.md` and `SHA256SUMS`.{where}",
     ]) + "\n"
-
-
 
 
 def build_release(d) -> dict | None:

@@ -117,6 +117,8 @@ def _S(id, severity, description, fix):
     return Rule(id, "*", None, severity, description, fix)
 
 
+#: Every validation rule (:class:`Rule`): its id, table, field, severity, what it requires and
+#: how to fix a finding. :func:`get_rule` finds one by id.
 RULES: tuple[Rule, ...] = (
     # Rules derived from the Table Schemas (both engines).
     _S("unreadable", ERROR, "The file can be read: it exists, is UTF-8 and is valid CSV, XLSX or JSON.",

@@ -489,15 +489,20 @@ def add_submission(submission, package=None, source_id: str | None = None, dry_r
 
     Examples
     --------
-    >>> import shutil, tempfile
+    A report submitted twice is refused (in a copy of the repository, run from its root
+    folder; ``dry_run=True`` writes nothing anyway):
+
+    >>> import datetime as dt, shutil, tempfile
+    >>> from pathlib import Path
+    >>> import kachin_events
     >>> with tempfile.TemporaryDirectory() as d:
     ...     repo = Path(d)
-    ...     _ = shutil.copy(_paths.snapshot_package(), repo / "datapackage.json")
-    ...     _ = shutil.copytree(_paths.snapshot_package().parent / "data", repo / "data")
+    ...     _ = shutil.copy("datapackage.json", repo / "datapackage.json")
+    ...     _ = shutil.copytree("data", repo / "data")
     ...     sub = repo / "sub"
     ...     _ = shutil.copytree(repo / "data" / "reports" / "kng-2026-01-bhamo-bases", sub)
-    ...     result = add_submission(sub, repo, source_id="kng-2026-01-bhamo-bases", dry_run=True,
-    ...                             today=dt.date(2026, 3, 1))
+    ...     result = kachin_events.add_submission(sub, repo, source_id="kng-2026-01-bhamo-bases",
+    ...                                           dry_run=True, today=dt.date(2026, 3, 1))
     >>> result.valid, result.report.errors[0].rule
     (False, 'primary-key')
     """

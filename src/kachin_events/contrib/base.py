@@ -385,8 +385,11 @@ def compare_with_base(package: str | Path | None, base: str | Path) -> list[Find
 
     Examples
     --------
-    >>> from kachin_events import _paths
-    >>> compare_with_base(_paths.snapshot_package(), _paths.snapshot_package().parent)
+    Nothing published in release 0.1.0 was removed, or edited without a correction, in the
+    repository's data (run from the repository's root folder):
+
+    >>> import kachin_events
+    >>> kachin_events.compare_with_base("datapackage.json", "releases/0.1.0")
     []
     """
     package, old, now, label = read_with_base(package, base)

@@ -16,12 +16,14 @@ line it is on.
 
 Examples
 --------
->>> from kachin_events import _paths
->>> folder = _paths.snapshot_package().parent
->>> d = diff_with_base(folder, folder)
+The repository's data compared with itself (run from its root folder; a pull request
+compares with ``"origin/main"``):
+
+>>> import kachin_events
+>>> d = kachin_events.diff_with_base("datapackage.json", ".")
 >>> d.events.empty
 True
->>> print(changes_markdown(d).splitlines()[-1])
+>>> print(d.to_markdown().splitlines()[-1])
 No records added, changed or removed.
 """
 

@@ -195,8 +195,10 @@ def format_package(package: str | Path | None = None, check: bool = False) -> Fm
 
     Examples
     --------
-    >>> from kachin_events import _paths
-    >>> result = format_package(_paths.snapshot_package(), check=True)
+    Check, without writing, that the repository's files are canonical (run from its root folder):
+
+    >>> import kachin_events
+    >>> result = kachin_events.format_package("datapackage.json", check=True)
     >>> result.check, result.checked > 10
     (True, True)
     """

@@ -151,7 +151,8 @@ def render_import_mappings(package=None, *, level: int = 3) -> str:
         f"{h}# ACLED fatalities", "", acled.FATALITIES_RULE, "",
         f"{h} Importing UCDP", "",
         "`kachin-events import-ucdp` reads UCDP's GED and Candidate event files (CSV; dates as 2023-10-14 or "
-        "2023-10-14 00:00:00.000).", "",
+        "2023-10-14 00:00:00.000). Both hold only events with at least one death: an event of ours without a "
+        "known death may have no UCDP counterpart at all.", "",
         _columns_table(ucdp.COLUMNS, ucdp.NOT_IMPORTED, "UCDP"), "",
         f"{h}# UCDP type_of_violence", "",
         "UCDP records no event type; each type_of_violence is mapped to the closest ACLED event type by this "

@@ -185,9 +185,13 @@ def import_acled(path, out=None, *, package=None, dataset_version: str | None = 
 
     Examples
     --------
-    >>> from kachin_events import _paths
-    >>> f = _paths.schema_dir().parent / "tests" / "data" / "import" / "acled_current.csv"
-    >>> r = import_acled(f, today=dt.date(2026, 11, 22)) if f.exists() else None
+    The repository's test export (run from its root folder):
+
+    >>> import datetime as dt
+    >>> from pathlib import Path
+    >>> import kachin_events
+    >>> f = Path("tests/data/import/acled_current.csv")
+    >>> r = kachin_events.import_acled(f, today=dt.date(2026, 11, 22)) if f.exists() else None
     >>> r is None or r.summary.balanced
     True
     """

@@ -211,7 +211,12 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
 
     Examples
     --------
-    >>> report = validate(_paths.snapshot_package())
+    Run in a checkout of the repository, ``validate()`` checks its ``datapackage.json``
+    (the nearest one, as ``kachin-events validate`` does); pass paths to check
+    contributed files instead.
+
+    >>> import kachin_events
+    >>> report = kachin_events.validate()
     >>> report.valid, report.exit_code
     (True, 0)
     """

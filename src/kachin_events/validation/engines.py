@@ -47,7 +47,8 @@ def schema_message(rule_id: str, schema: TableSchema, field: str | None, value) 
     if rule_id == "maximum":
         return f"is above the maximum {c.get('maximum')}"
     if rule_id == "min-length":
-        return f"is shorter than {c.get('minLength')} characters; write a fuller value"
+        n = c.get("minLength")
+        return f"is shorter than {n} character{'s' * (n != 1)}; write a fuller value"
     if rule_id == "unique":
         return f"appears more than once in {field}; each row needs its own value"
     return get_rule(rule_id).fix
