@@ -28,11 +28,9 @@ OFFERED = (
 
 def latest_release():
     """The latest published release that is shipped (its files are on the site), or None."""
-    from kachin_events.release.published import releases
+    import kedocs_releases
 
-    # kedocs_releases checks every published file against the registry in the same build.
-    shipped = [r for r in releases() if r.folder is not None]
-    return shipped[-1] if shipped else None
+    return kedocs_releases.latest_shipped()
 
 
 def _size(n: int | None) -> str:

@@ -12,6 +12,7 @@ No mkdocs-specific code here: functions return Markdown, or file paths and bytes
 
 from __future__ import annotations
 
+import functools
 import json
 
 from kachin_events.codebook import code, markdown_table
@@ -21,7 +22,9 @@ from kachin_events.codebook import escape_cell as esc
 SITE_FOLDER = "releases"
 
 
+@functools.lru_cache(maxsize=1)
 def _published():
+    """The published releases, checked once (every file hashed) however many pages ask."""
     from kachin_events.release.published import published_problems, releases
 
     found = releases()
@@ -31,7 +34,13 @@ def _published():
 
         msg = "a published release does not match the registry: " + "; ".join(problems)
         raise DirectiveError(msg)
-    return found
+    return tuple(found)
+
+
+def latest_shipped():
+    """The latest published release shipped with the package (its files are on the site), or None."""
+    shipped = [r for r in _published() if r.folder is not None]
+    return shipped[-1] if shipped else None
 
 
 def site_files() -> dict[str, bytes]:
@@ -100,9 +109,9 @@ def registry_md() -> str:
 
 def latest_descriptor() -> dict | None:
     """The ``datapackage.json`` of the latest published release, or None."""
-    found = [r for r in _published() if r.folder is not None]
-    if not found:
+    latest = latest_shipped()
+    if latest is None:
         return None
     from kachin_events.release.layout import DESCRIPTOR
 
-    return json.loads((found[-1].folder / DESCRIPTOR).read_text(encoding="utf-8"))
+    return json.loads((latest.folder / DESCRIPTOR).read_text(encoding="utf-8"))

@@ -36,6 +36,10 @@ EXTRAS = {
 }
 
 
+#: Extras found complete in this process (packages are not uninstalled under a running one).
+_PRESENT: set[str] = set()
+
+
 class MissingExtraError(ModuleNotFoundError):
     """A feature needs an extra that is not installed; the message says what to install."""
 
@@ -89,8 +93,13 @@ def require(what: str, extra: str = "validate") -> None:
     --------
     >>> require("kachin_events.validate()")  # installed: nothing happens
     """
+    if extra in _PRESENT:
+        return
     absent = missing(extra)
-    if absent:
+    if not absent:
+        # find_spec searches sys.path for modules not yet imported: do it once.
+        _PRESENT.add(extra)
+    else:
         err = MissingExtraError(message(what, extra, absent))
         err.name = next(m for m, d in EXTRAS[extra].items() if d == absent[0])
         raise err

@@ -229,7 +229,7 @@ def locate(lat: float, lon: float, tolerance_km: float = 0.0) -> dict | None:
     """
     from .extras import require
 
-    require("kachin_events.locate()")  # the validate extra: say what to install, not "No module named"
+    require("kachin_events.locate()")
     return locate_points([lat], [lon], tolerance_km)[0]
 
 

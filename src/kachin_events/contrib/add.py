@@ -508,7 +508,7 @@ def add_submission(submission, package=None, source_id: str | None = None, dry_r
     """
     from ..extras import require
 
-    require("kachin_events.add_submission()")  # the validate extra: say what to install, not "No module named"
+    require("kachin_events.add_submission()")
     submission = Path(submission)
     today = today or dt.date.today()
     report = Report()

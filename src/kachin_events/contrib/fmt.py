@@ -204,7 +204,7 @@ def format_package(package: str | Path | None = None, check: bool = False) -> Fm
     """
     from ..extras import require
 
-    require("kachin_events.format_package()")  # the validate extra: say what to install, not "No module named"
+    require("kachin_events.format_package()")
     from ..validation.coerce import coerce
     from ..validation import package_resources
 

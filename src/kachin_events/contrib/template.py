@@ -339,7 +339,7 @@ def write_template(path, format: str = "xlsx", *, force: bool = False, package=N
     """
     from ..extras import require
 
-    require("kachin_events.write_template()")  # the validate extra: say what to install, not "No module named"
+    require("kachin_events.write_template()")
     target = Path(path)
     _check_target(target, format, force)
     tables = _read(package)

@@ -197,7 +197,7 @@ def import_acled(path, out=None, *, package=None, dataset_version: str | None = 
     """
     from ..extras import require
 
-    require("kachin_events.import_acled()")  # the validate extra: say what to install, not "No module named"
+    require("kachin_events.import_acled()")
     today = today or dt.date.today()
     ref = prepare(out, force, package)
     export = read_export(path, cw.MISSING)

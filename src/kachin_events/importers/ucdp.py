@@ -219,7 +219,7 @@ def import_ucdp(path, out=None, *, package=None, dataset: str | None = None, dat
     """
     from ..extras import require
 
-    require("kachin_events.import_ucdp()")  # the validate extra: say what to install, not "No module named"
+    require("kachin_events.import_ucdp()")
     today = today or dt.date.today()
     layout, version = dataset_and_version(path, dataset, dataset_version)
     ref = prepare(out, force, package)

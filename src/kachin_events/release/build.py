@@ -360,7 +360,7 @@ def build_release(version: str, out_dir: str | Path, package: str | Path | None 
     """
     from ..extras import require
 
-    require("kachin_events.build_release()")  # the validate extra: say what to install, not "No module named"
+    require("kachin_events.build_release()")
     parse_version(version)
     out = Path(out_dir)
     refuse_existing(out, version)

@@ -222,7 +222,7 @@ def validate(*paths, today: dt.date | None = None, reference: str | Path | None 
     """
     from ..extras import require
 
-    require("kachin_events.validate()")  # the validate extra: say what to install, not "No module named"
+    require("kachin_events.validate()")
     report = Report()
     try:
         package, files = _resolve([str(p) for p in paths])
