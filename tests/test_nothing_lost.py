@@ -103,6 +103,7 @@ def test_arbitrary_bytes_never_change_the_repository(repo, tmp_path, data, comma
             "import-ucdp": ["import-ucdp", str(path), "--out", str(scratch / "out")]}[command]
     before = _digests(repo)
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code in (0, 1, 2)
+    # A few hundred arbitrary bytes are never a whole valid submission: invalid or unreadable.
+    assert result.exit_code in (1, 2), (command, data, result.output)
     assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
     assert _digests(repo) == before
