@@ -1,18 +1,20 @@
 """The optional parts of the package, and the message when one is missing.
 
-``pip install kachin-events`` is the light install, for analysts: loading the data
-(:func:`kachin_events.load`, the flat view, every table at once), the published
-releases, their history, downloads and checks (``versions``, ``history``, ``download``,
-``diff`` between releases, ``verify_release``). It needs pandas, polars and pyarrow, and
-pooch to download.
+``pip install kachin-events`` is the light install, for analysts, and needs only pandas
+(and pooch to download): loading the data as pandas frames (:func:`kachin_events.load`,
+the flat view, every table at once), the published releases, their history and
+downloads (``versions``, ``history``, ``download``, ``diff`` between releases).
+
+The other forms of the data need their libraries, each an extra: ``arrow`` (pyarrow)
+for ``format="arrow"``, ``polars`` (polars, and pyarrow, which polars uses to take
+Arrow data) for ``format="polars"``.
 
 Everything that checks or writes data needs the ``validate`` extra
-(``pip install "kachin-events[validate]"``): validating, the contributor's template,
-``add``, ``fmt``, ``correct`` and ``retire``, building and rebuilding releases, importing
-ACLED and UCDP files, and placing points in townships (:func:`kachin_events.locate`).
-Its engines (pandera, frictionless), spreadsheet readers and writers and geometry
-library make up most of the full install's size; ``benchmarks/install_size.py``
-measures both.
+(``pip install "kachin-events[validate]"``, which brings polars and pyarrow too):
+validating, the contributor's template, ``add``, ``fmt``, ``correct`` and ``retire``,
+building, verifying and rebuilding releases, importing ACLED and UCDP files, exports,
+and placing points in townships (:func:`kachin_events.locate`).
+``benchmarks/install_size.py`` measures the light and the full install.
 
 :data:`EXTRAS` names, for each extra, the modules it brings; ``pyproject.toml`` lists
 the same packages (a test keeps them in step).
@@ -24,7 +26,11 @@ from importlib.util import find_spec
 
 #: extra -> {import name: distribution name} of what it brings.
 EXTRAS = {
+    "arrow": {"pyarrow": "pyarrow"},
+    "polars": {"polars": "polars", "pyarrow": "pyarrow"},
     "validate": {
+        "polars": "polars",
+        "pyarrow": "pyarrow",
         "frictionless": "frictionless",
         "pandera": "pandera",
         "openpyxl": "openpyxl",

@@ -441,16 +441,18 @@ class Release:
             raise DownloadError(msg)
         return self._fetch(rel, hashes[rel])
 
-    def table_resource(self, table: str) -> dict | None:
-        """The descriptor's resource of one table: its Parquet resource if any, else its CSV; None if neither."""
+    def table_resource(self, table: str, *, csv: bool = False) -> dict | None:
+        """The descriptor's resource of one table: its Parquet resource if any (unless
+        ``csv``), else its CSV; None if neither."""
         resources = {r.get("name"): r for r in self.descriptor()["resources"] if isinstance(r, dict)}
-        return resources.get(f"{table}-parquet") or resources.get(table)
+        return (None if csv else resources.get(f"{table}-parquet")) or resources.get(table)
 
-    def table_path(self, table: str) -> Path:
+    def table_path(self, table: str, *, csv: bool = False) -> Path:
         """Fetch the file of one table (:meth:`table_resource`)."""
-        res = self.table_resource(table)
+        res = self.table_resource(table, csv=csv)
         if res is None:
-            msg = f"release {self.version} has no resource {table!r} or {table + '-parquet'!r}"
+            names = repr(table) if csv else f"{table!r} or {table + '-parquet'!r}"
+            msg = f"release {self.version} has no resource {names}"
             raise DownloadError(msg)
         return self.fetch(safe_relpath(str(res.get("path")), f"release {self.version} datapackage.json"))
 

@@ -17,10 +17,10 @@ and the other way round), and the codebook renders them (:func:`render_flat_colu
 Examples
 --------
 >>> from kachin_events import load, load_flat
->>> flat = load_flat(format="polars")
->>> flat.columns[:3]
+>>> flat = load_flat()
+>>> list(flat.columns[:3])
 ['event_id', 'event_date', 'date_start']
->>> flat.height == load("events", format="polars").height
+>>> len(flat) == len(load("events"))
 True
 """
 
@@ -173,19 +173,31 @@ def source_tables() -> list[str]:
 
 
 # -- making it -------------------------------------------------------------------------------
-def _joined(col: str):
-    """Distinct non-empty values of a column in a group, sorted and joined with ``"; "`` (null when none)."""
-    import polars as pl
+# pandas, because the light install has pandas alone (kachin_events.extras); polars
+# tables (a release build) are converted on the way in and out of flat_events.
+def _lookup(frame, key: str, value: str):
+    """``frame[value]`` indexed by ``frame[key]``, for ``Series.map``; the key must be unique."""
+    if frame[key].duplicated().any():
+        msg = f"the flat view would not have one row per event: {key} is not unique in its table"
+        raise ValueError(msg)
+    return frame.set_index(key)[value]
 
-    text = pl.col(col).drop_nulls().unique().sort().str.join("; ")
-    return pl.when(text == "").then(None).otherwise(text)
+
+def _joined(values, keys):
+    """Per key, the distinct non-missing values sorted and joined with ``"; "`` (a Series indexed by key)."""
+    import pandas as pd
+
+    pairs = pd.DataFrame({"k": keys.to_numpy(dtype=object), "v": values.to_numpy(dtype=object)})
+    pairs = pairs[pairs["v"].notna() & (pairs["v"] != "")].drop_duplicates().sort_values(["k", "v"])
+    return pairs.groupby("k", sort=False)["v"].agg("; ".join)
 
 
 def _party_roots(actors) -> dict[str, str]:
     """Each actor's top organisation, following parent_actor_id (an actor without a parent is its own)."""
-    parent = dict(zip(actors["actor_id"].to_list(), actors["parent_actor_id"].to_list()))
+    parent = {a: p for a, p in zip(actors["actor_id"].tolist(), actors["parent_actor_id"].tolist())
+              if isinstance(p, str)}
     roots = {}
-    for actor in parent:
+    for actor in actors["actor_id"].tolist():
         seen, a = {actor}, actor
         while parent.get(a) and parent[a] not in seen:  # a cycle stops where it closes
             a = parent[a]
@@ -194,66 +206,54 @@ def _party_roots(actors) -> dict[str, str]:
     return roots
 
 
-def _columns() -> dict:
-    """The flat view's own columns: name -> polars expression over :func:`_joined_frame`."""
-    import polars as pl
+def _claims(tables, ev_ids, names):
+    """The per-event claim columns: sources, claimants, claiming parties, single_party_claims."""
+    import pandas as pd
 
+    es = tables["event_sources"]
+    claimant = es["claimant_id"].map(_lookup(tables["claimants"], "claimant_id", "name"))
+    claimant = claimant.astype(object).where(claimant.notna(), es["claimant"].astype(object))
+    party = es["claimant_actor_id"].map(names)
+    roots = pd.Series(_party_roots(tables["actors"]), dtype=object)
+    root = es["claimant_actor_id"].map(roots).astype(object)
+    root = root.where(root.notna(), es["claimant_actor_id"].astype(object))
+    by_event = pd.DataFrame({"event_id": es["event_id"].to_numpy(dtype=object), "root": root.to_numpy()})
+    grouped = by_event.groupby("event_id")["root"]
+    single = (grouped.count() == grouped.size()) & (grouped.nunique() == 1)
+    return {
+        "source_ids": ev_ids.map(_joined(es["source_id"], es["event_id"])),
+        "claimants": ev_ids.map(_joined(claimant, es["event_id"])),
+        "claim_parties": ev_ids.map(_joined(party, es["event_id"])),
+        "single_party_claims": ev_ids.map(single),
+    }
+
+
+def _own_columns(tables) -> dict:
+    """The flat view's own columns (name -> Series aligned with ``tables["events"]``)."""
+    import pandas as pd
+
+    ev, actors = tables["events"], tables["actors"]
     labels = {c["value"]: c.get("label", str(c["value"])) for c in get_schema("actors").field("acled_inter").categories}
-    start, end = pl.col("date_start"), pl.col("date_end")
-    middle = start + pl.duration(days=(end - start).dt.total_days() // 2)
-    out = {"event_date": pl.when(pl.col("date_precision") == "day").then(start).otherwise(middle)}
+    start, end = ev["date_start"], ev["date_end"]
+    middle = start + pd.to_timedelta((end - start).dt.days // 2, unit="D")
+    out = {"event_date": start.where((ev["date_precision"] == "day").fillna(False), middle)}
+    names, inter = _lookup(actors, "actor_id", "name"), _lookup(actors, "actor_id", "acled_inter")
+    assoc = tables["event_actors"]
+    assoc_names = assoc["actor_id"].map(names)
     for n in (1, 2):
-        out[f"actor{n}_name"] = pl.col(f"_actor{n}_name")
-        out[f"actor{n}_type"] = pl.col(f"_actor{n}_inter").replace_strict(labels, default=None, return_dtype=pl.Utf8)
-        out[f"actor{n}_associates"] = pl.col(f"_assoc{n}")
-    out["district"] = pl.col("_admin2_name")
-    out["township"] = pl.col("_admin3_name")
-    for name in ("source_ids", "claimants", "claim_parties", "single_party_claims"):
-        out[name] = pl.col(f"_{name}")
+        out[f"actor{n}_name"] = ev[f"actor{n}"].map(names)
+        out[f"actor{n}_type"] = ev[f"actor{n}"].map(inter).map(labels)
+        side = (assoc["side"] == n).fillna(False)
+        out[f"actor{n}_associates"] = ev["event_id"].map(_joined(assoc_names[side], assoc["event_id"][side]))
+    places = _lookup(tables["locations"], "location_pcode", "name")
+    out["district"] = ev["admin2_pcode"].map(places)
+    out["township"] = ev["admin3_pcode"].map(places)
+    out.update(_claims(tables, ev["event_id"], names))
     return out
 
 
-def _joined_frame(tables: Mapping):
-    """The events with every other table's contribution joined in as ``_``-prefixed columns."""
-    import polars as pl
-
-    ev = tables["events"]
-    actors = tables["actors"]
-    ids = ev.select("event_id")
-    for n in (1, 2):
-        ev = ev.join(actors.select(pl.col("actor_id").alias(f"actor{n}"), pl.col("name").alias(f"_actor{n}_name"),
-                                   pl.col("acled_inter").alias(f"_actor{n}_inter")), on=f"actor{n}", how="left")
-    assoc = tables["event_actors"].join(actors.select("actor_id", "name"), on="actor_id", how="left")
-    for n in (1, 2):
-        side = assoc.filter(pl.col("side") == n).group_by("event_id").agg(_joined("name").alias(f"_assoc{n}"))
-        ev = ev.join(side, on="event_id", how="left")
-    places = tables["locations"].select("location_pcode", "name")
-    for level in (2, 3):
-        ev = ev.join(places.rename({"location_pcode": f"admin{level}_pcode", "name": f"_admin{level}_name"}),
-                     on=f"admin{level}_pcode", how="left")
-    roots = _party_roots(actors)
-    claims = (tables["event_sources"]
-              .join(tables["claimants"].select("claimant_id", pl.col("name").alias("_claimant_name")),
-                    on="claimant_id", how="left")
-              .join(actors.select(pl.col("actor_id").alias("claimant_actor_id"), pl.col("name").alias("_party")),
-                    on="claimant_actor_id", how="left")
-              .with_columns(pl.col("claimant_actor_id").replace_strict(roots, default=None, return_dtype=pl.Utf8)
-                            .fill_null(pl.col("claimant_actor_id")).alias("_root"),
-                            pl.coalesce("_claimant_name", "claimant").alias("_claimant_name")))
-    per_event = claims.group_by("event_id").agg(
-        _joined("source_id").alias("_source_ids"),
-        _joined("_claimant_name").alias("_claimants"),
-        _joined("_party").alias("_claim_parties"),
-        (pl.col("_root").is_not_null().all() & (pl.col("_root").n_unique() == 1)).alias("_single_party_claims"),
-    )
-    ev = ev.join(per_event, on="event_id", how="left")
-    tags = tables["event_tags"].select("event_id", "tag").unique()
-    ev = ev.join(tags.group_by("event_id").agg(pl.col("tag").alias("_tags")), on="event_id", how="left")
-    # Joins keep every event once (each joined table is unique on its key); check, not assume.
-    if ev.height != ids.height:
-        msg = "the flat view would not have one row per event: a joined table is not unique on its key"
-        raise ValueError(msg)
-    return ev
+def _is_polars(frame) -> bool:
+    return type(frame).__module__.split(".")[0] == "polars"
 
 
 def flat_events(tables: Mapping):
@@ -261,15 +261,17 @@ def flat_events(tables: Mapping):
 
     Parameters
     ----------
-    tables : mapping of str to polars.DataFrame
-        The tables as :func:`kachin_events.tables.read_tables` gives them (at least
-        :func:`source_tables`). A release build can call it on the tables it validated
-        and write the result with the flat view's schema (:func:`flat_descriptor`).
+    tables : mapping of str to pandas.DataFrame or polars.DataFrame
+        The tables (at least :func:`source_tables`) as :func:`kachin_events.load_all`
+        gives them in pandas, or as :func:`kachin_events.tables.read_tables` gives them
+        in polars (a release build calls it on the tables it validated, and writes the
+        result with the flat view's schema, :func:`flat_descriptor`).
 
     Returns
     -------
-    polars.DataFrame
-        The columns of ``schemas/flat/events_flat.json``, in its order and types.
+    pandas.DataFrame or polars.DataFrame
+        The same kind of frame as given: the columns of ``schemas/flat/events_flat.json``,
+        in its order and types.
 
     Raises
     ------
@@ -278,37 +280,59 @@ def flat_events(tables: Mapping):
 
     Examples
     --------
-    >>> from kachin_events.tables import read_tables
-    >>> flat = flat_events(read_tables())
-    >>> flat.select("event_id", "actor1_name", "actor1_type").row(0)
-    ('KE000001', 'Kachin Independence Army', 'Rebel group')
+    >>> from kachin_events import load_all
+    >>> flat = flat_events(load_all())
+    >>> flat[["event_id", "actor1_name", "actor1_type"]].iloc[0].tolist()
+    ['KE000001', 'Kachin Independence Army', 'Rebel group']
     """
-    import polars as pl
+    import pandas as pd
 
-    from .validation.coerce import polars_dtype
+    from .frames import PANDAS_DTYPES
 
+    given = {t: tables[t] for t in source_tables()}
+    polars_in = any(_is_polars(f) for f in given.values())
+    if polars_in:
+        from .frames import pandas_frame
+
+        given = {t: pandas_frame(f.to_arrow()) for t, f in given.items()}
+    ev = given["events"].reset_index(drop=True)
+    given["events"] = ev
+    own = _own_columns(given)
     schema = flat_descriptor()
-    own = _columns()
-    exprs, used = [], set()
+    columns, used = {}, set()
     ev_fields = set(get_schema("events").field_names)
+    tagged = given["event_tags"][["event_id", "tag"]]
     for f in schema["fields"]:
         name, refs = f["name"], f["derivedFrom"]
         if name in own:
-            expr = own[name]
+            col = own[name]
             used.add(name)
         elif refs == [f"events.{name}"] and name in ev_fields:
-            expr = pl.col(name)
+            col = ev[name]
         elif f.get("eachValueOf") == "event_tags.tag":
-            expr = pl.col("_tags").list.contains(pl.lit(f["value"])).fill_null(False)
+            col = ev["event_id"].isin(tagged["event_id"][(tagged["tag"] == f["value"]).fillna(False)])
         else:
             msg = f"{flat_schema_path()}: column {name!r} is declared, but flat_events cannot make it"
             raise ValueError(msg)
-        exprs.append(expr.cast(polars_dtype(f.get("type", "string"))).alias(name))
+        dtype = PANDAS_DTYPES[f.get("type", "string")]
+        columns[name] = col.astype(object).where(col.notna(), None).astype(dtype) if dtype == "string" else col.astype(dtype)
     unused = sorted(set(own) - used)
     if unused:
         msg = f"flat_events makes columns that {flat_schema_path()} does not declare: {', '.join(unused)}"
         raise ValueError(msg)
-    return _joined_frame(tables).select(exprs).sort("event_id")
+    flat = pd.DataFrame(columns).sort_values("event_id", kind="stable").reset_index(drop=True)
+    return _to_polars(flat) if polars_in else flat
+
+
+def _to_polars(flat):
+    """The flat view (pandas) as polars, with the flat schema's polars types."""
+    import polars as pl
+    import pyarrow as pa
+
+    from .validation.coerce import polars_dtype
+
+    frame = pl.from_arrow(pa.Table.from_pandas(flat, preserve_index=False))
+    return frame.select(pl.col(f.name).cast(polars_dtype(f.type)) for f in flat_schema().fields)
 
 
 # -- loading it ------------------------------------------------------------------------------
@@ -354,10 +378,16 @@ def load_flat(*, version: str | None = None, format: str = "pandas", base_url: s
     from .loader import check_format, read_tables_of
 
     check_format(format)
-    tables, info = read_tables_of(source_tables(), version=version, base_url=base_url, cache_dir=cache_dir,
-                                  unregistered=unregistered)
-    data = flat_events(tables).to_arrow()
-    return to_format(conform(data, flat_schema(), frame_info(FLAT_TABLE, **info)), format)
+    tables, info = read_tables_of(source_tables(), version=version, format=format, base_url=base_url,
+                                  cache_dir=cache_dir, unregistered=unregistered)
+    flat = flat_events(tables)
+    attrs = frame_info(FLAT_TABLE, **info)
+    if format == "pandas":
+        flat.attrs = attrs
+        return flat
+    import pyarrow as pa
+
+    return to_format(conform(pa.Table.from_pandas(flat, preserve_index=False), flat_schema(), attrs), format)
 
 
 # -- documenting it --------------------------------------------------------------------------

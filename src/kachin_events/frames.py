@@ -8,7 +8,9 @@ What each format holds:
   ``.dt.to_period("M")`` and ``resample("MS")`` work. Nanoseconds, because it is the one
   resolution every supported pandas (2.2 and later) handles everywhere; a day is all the
   data knows, so the time of day is always midnight. The release's version and the
-  table's name are in ``df.attrs`` (:func:`frame_info`).
+  table's name are in ``df.attrs`` (:func:`frame_info`). In the light install, which has
+  neither pyarrow nor polars, the same frames are read from CSV files by
+  :mod:`kachin_events.pandas_tables`.
 * **polars**: ``Date``, ``Int64``, ``Boolean``, ``String``. polars frames have no
   metadata of their own, so the same dictionary is set as a plain ``attrs`` attribute on
   the frame returned; it is not carried over to the frames that operations on it return.
@@ -26,6 +28,11 @@ PANDAS_DATE_DTYPE = "datetime64[ns]"
 
 #: The output formats of :func:`kachin_events.load`.
 FORMATS = ("pandas", "polars", "arrow")
+
+#: The pandas dtype of each Table Schema type, in every pandas frame the package returns
+#: (the one map: :func:`pandas_frame` and :mod:`kachin_events.pandas_tables` both use it).
+PANDAS_DTYPES = {"string": "string", "integer": "Int64", "number": "Float64", "boolean": "boolean",
+                 "date": PANDAS_DATE_DTYPE}
 
 #: The keys of :func:`frame_info`, in order.
 INFO_KEYS = ("table", "version", "source", "created", "kachin_events_version")
@@ -134,8 +141,9 @@ def pandas_frame(arrow_table):
     # Nullable pandas types, so missing integers stay integers (not floats); dates
     # become datetime64 (date_as_object=False), not Python date objects, so that
     # comparisons with strings, .dt and resample work.
-    mapping = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype(),
-               pa.string(): pd.StringDtype(), pa.large_string(): pd.StringDtype()}
+    of_type = {pa.int64(): "integer", pa.float64(): "number", pa.bool_(): "boolean", pa.string(): "string",
+               pa.large_string(): "string"}
+    mapping = {typ: pd.api.types.pandas_dtype(PANDAS_DTYPES[name]) for typ, name in of_type.items()}
     frame = arrow_table.to_pandas(types_mapper=mapping.get, date_as_object=False)
     dates = [f.name for f in arrow_table.schema if pa.types.is_date(f.type)]
     if dates:

@@ -4,7 +4,11 @@ published release, downloaded once, verified and cached.
 :func:`load` returns one table (or, with ``flat=True``, the flat view of the events:
 :mod:`kachin_events.flat`), :func:`load_all` every table of one release at once. What
 each format holds (pandas dates as ``datetime64[ns]``, the version in ``attrs`` and in
-Arrow metadata) is described in :mod:`kachin_events.frames`.
+Arrow metadata) is described in :mod:`kachin_events.frames`. pandas frames need pandas
+alone: without pyarrow and polars (the light install) a release's tables are read from
+its CSV files rather than its Parquet ones (:func:`_with_pandas_only`), with the same
+result; ``format="polars"`` and ``format="arrow"`` need the ``polars`` and ``arrow``
+extras (:mod:`kachin_events.extras`).
 
 With no version, :func:`load` reads the data snapshot inside the installed package and
 never touches the network. With a version, the release's files are fetched with pooch
@@ -188,25 +192,74 @@ def _info(release: Release | None) -> dict:
     return {"version": release.version, "source": "release", "created": str(created) if created else None}
 
 
-def read_tables_of(tables, *, version=None, base_url=None, cache_dir=None, unregistered="warn"):
-    """Some tables of the snapshot or of a release, as typed polars frames, and where they come from.
+def _with_pandas_only() -> bool:
+    """Whether pandas frames are read with pandas alone: when pyarrow or polars is missing.
+
+    With both (the ``polars`` extra, or ``validate``), they are made from Arrow data: a
+    release's Parquet files, the snapshot as the validator reads it. Without them (the
+    light install) a release's tables are read from its CSV files and the snapshot's from
+    its data files (:mod:`kachin_events.pandas_tables`). The frames are equal either way
+    (tested on every table of the snapshot and of every published release).
+    """
+    from .extras import missing
+
+    return bool(missing("polars"))
+
+
+def _pandas_tables(tables, release: Release | None, *, pandas_only: bool | None = None) -> dict:
+    """Some tables of the snapshot or of a release as pandas frames (see :func:`_with_pandas_only`)."""
+    from .pandas_tables import read_csv_table, snapshot_paths
+
+    where = _info(release)
+    if not (_with_pandas_only() if pandas_only is None else pandas_only):
+        if release is None:
+            snapshot = _snapshot_tables()
+            read = {t: (snapshot[t].to_arrow(), None) for t in tables}
+        else:
+            read = {t: _release_table(release, t) for t in tables}
+        return {t: to_format(conform(data, get_schema(t), frame_info(t, **where), meta), "pandas")
+                for t, (data, meta) in read.items()}
+    out = {}
+    if release is None:
+        paths = snapshot_paths()
+        for t in tables:
+            out[t] = read_csv_table(paths.get(t, []), get_schema(t), all_fields=True, sort=True)
+    else:
+        for t in tables:
+            path = release.table_path(t, csv=True)
+            out[t] = read_csv_table([path], get_schema(t))
+    for t, frame in out.items():
+        frame.attrs = frame_info(t, **where)
+    return out
+
+
+def _require_format(format: str) -> None:
+    """The polars and Arrow forms need their extras (pyarrow, polars); pandas needs none."""
+    if format != "pandas":
+        from .extras import require
+
+        require(f"Loading with format={format!r}", format)
+
+
+def read_tables_of(tables, *, version=None, format="pandas", base_url=None, cache_dir=None,
+                   unregistered="warn"):
+    """Some tables of the snapshot or of a release as pandas frames, and where they come from.
+
+    ``format`` is the form the caller will return, checked here before anything is read
+    (its extra must be installed).
 
     Returns
     -------
-    (dict of str to polars.DataFrame, dict)
+    (dict of str to pandas.DataFrame, dict)
         The frames, and the keywords of :func:`kachin_events.frames.frame_info` but the table.
     """
-    import polars as pl
-
+    _require_format(format)
     if version is None:
         _no_base_url_without_version(base_url)
-        snapshot = _snapshot_tables()
-        return {t: snapshot[t] for t in tables}, _info(None)
-    release = _release(version, base_url, cache_dir, unregistered)
-    where = _info(release)
-    out = {t: pl.from_arrow(conform(_release_table(release, t)[0], get_schema(t), frame_info(t, **where)))
-           for t in tables}
-    return out, where
+        release = None
+    else:
+        release = _release(version, base_url, cache_dir, unregistered)
+    return _pandas_tables(tables, release), _info(release)
 
 
 # -- the public functions --------------------------------------------------------------
@@ -310,11 +363,17 @@ def load(table: str = "events", *, version: str | None = None, format: str = "pa
 
         return load_flat(version=version, format=format, base_url=base_url, cache_dir=cache_dir,
                          unregistered=unregistered)
+    _require_format(format)
     if version is None:
         _no_base_url_without_version(base_url)
-        data, meta, release = _snapshot_tables()[table].to_arrow(), None, None
+        release = None
     else:
         release = _release(version, base_url, cache_dir, unregistered)
+    if format == "pandas":
+        return _pandas_tables([table], release)[table]
+    if release is None:
+        data, meta = _snapshot_tables()[table].to_arrow(), None
+    else:
         data, meta = _release_table(release, table)
     info = frame_info(table, **_info(release))
     return to_format(conform(data, get_schema(table), info, meta), format)
@@ -399,16 +458,23 @@ def load_all(*, version: str | None = None, format: str = "pandas", base_url: st
     'events'
     """
     check_format(format)
+    _require_format(format)
     if version is None:
         _no_base_url_without_version(base_url)
         release = None
-        read = {t: (f.to_arrow(), None) for t, f in _snapshot_tables().items()}
     else:
         release = _release(version, base_url, cache_dir, unregistered)
-        read = {t: _release_table(release, t) for t in TABLES if release.table_resource(t) is not None}
     where = _info(release)
-    frames = {t: to_format(conform(data, get_schema(t), frame_info(t, **where), meta), format)
-              for t, (data, meta) in read.items()}
+    if format == "pandas":
+        present = [t for t in TABLES if release is None or release.table_resource(t) is not None]
+        frames = _pandas_tables(present, release)
+    else:
+        if release is None:
+            read = {t: (f.to_arrow(), None) for t, f in _snapshot_tables().items()}
+        else:
+            read = {t: _release_table(release, t) for t in TABLES if release.table_resource(t) is not None}
+        frames = {t: to_format(conform(data, get_schema(t), frame_info(t, **where), meta), format)
+                  for t, (data, meta) in read.items()}
     return Dataset(version=where["version"], source=where["source"], created=where.get("created"),
                    format=format, tables=frames)
 

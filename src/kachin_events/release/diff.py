@@ -61,6 +61,13 @@ def read_csv_text(path: Path) -> tuple[list[str], list[tuple]]:
     ValueError
         When the file cannot be read as UTF-8 CSV, or is empty.
     """
+    from ..extras import missing
+
+    if missing("polars"):
+        # The light install has neither pyarrow nor polars, which the validator's reader uses.
+        from ..pandas_tables import read_csv_cells
+
+        return read_csv_cells(path)
     from ..validation.csvfile import read_csv_text as read
     from ..validation.read import UnreadableError
 
