@@ -126,7 +126,9 @@ def test_codebook_lists_every_table_and_field(site):
 
 
 def test_codebook_maps_precision_codes_and_acled_columns(site):
-    text = page_text(site, "codebook")
+    # The mappings have their own page, which the codebook links to.
+    assert 'href="acled-ucdp-mappings.html#precision-codes"' in page_text(site, "codebook")
+    text = page_text(site, "acled-ucdp-mappings.html")
     for heading in ("ACLED time_precision", "UCDP date_prec", "UCDP where_prec", "ACLED geo_precision"):
         assert heading in text
     # Every column of ACLED's export, as listed in the reference notes, is mapped.
@@ -136,17 +138,25 @@ def test_codebook_maps_precision_codes_and_acled_columns(site):
     columns = [c.strip() for c in listed.group(1).replace("\n", " ").split(",")]
     assert len(columns) == 31
     for col in columns:
-        assert f"<code>{col}</code>" in text, f"ACLED column {col} missing from the codebook"
+        assert f"<code>{col}</code>" in text, f"ACLED column {col} missing from the mappings page"
+    # Our fields link to their rows in the codebook.
+    assert 'href="codebook.html#events-date_precision"' in text
+    # UCDP: the type_of_violence mapping, and the warning that GED holds only events with a death
+    # (on the page, and said in the codebook's short section that links there).
+    assert 'id="ucdp-type-of-violence"' in text and "only events with at least one death" in text
+    assert "at least one death" in page_plain(site, "codebook")
+    assert "see below" not in page_plain(site, "acled-ucdp-mappings.html").lower()
 
 
-def test_every_rule_is_in_the_codebook_and_the_contributor_guide(site):
+def test_every_rule_is_in_the_rules_page_and_the_contributor_guide(site):
     from kachin_events.rules import RULES
 
-    codebook = page_text(site, "codebook")
+    assert 'href="rules.html"' in page_text(site, "codebook")
+    rules = page_text(site, "rules.html")
     guide = page_text(site, "contributing")
     plain = page_plain(site, "contributing")
     for rule in RULES:
-        assert rule.id in codebook, f"rule {rule.id} missing from the codebook"
+        assert f'href="contributing.html#rule-{rule.id}"' in rules, f"rule {rule.id} missing from the rules page"
         assert f'id="rule-{rule.id}"' in guide, f"rule {rule.id} has no section in the contributor guide"
         # Rule texts may hold `code`, which the page shows without the backticks.
         for text in (rule.description, rule.fix):

@@ -82,9 +82,13 @@ class WebDriverError(RuntimeError):
 
 
 class Browser:
-    """chromedriver + one Chromium session, driven over HTTP with urllib."""
+    """chromedriver + one Chromium session, driven over HTTP with urllib.
 
-    def __init__(self, profile: Path):
+    ``scrollbars``: draw scrollbars as a desktop browser does (they take room, and a test can
+    measure them); by default they are hidden, which keeps screenshots of whole pages steady.
+    """
+
+    def __init__(self, profile: Path, *, scrollbars: bool = False):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
@@ -106,7 +110,9 @@ class Browser:
             time.sleep(0.2)
         caps = {
             "browserName": "chrome",
-            "goog:chromeOptions": {"binary": CHROMIUM, "args": [*CHROME_ARGS, f"--user-data-dir={profile}"]},
+            "goog:chromeOptions": {"binary": CHROMIUM, "args": [
+                *(a for a in CHROME_ARGS if not (scrollbars and a == "--hide-scrollbars")),
+                f"--user-data-dir={profile}"]},
             "goog:loggingPrefs": {"browser": "ALL", "performance": "ALL"},
         }
         try:
@@ -289,6 +295,42 @@ def test_codebook_page(browser, server, shots):
     shot = browser.screenshot(shots / "codebook.png")
     assert shot.stat().st_size > 10_000
     _keep(shot)
+
+
+#: The codebook's height at 1280 px must stay under this. It was 41,263 px (measured here) when
+#: the rules, the ACLED/UCDP mappings and the importers' mappings were part of it and every
+#: list of values took a row of its own; the issue found 47,688 px before that.
+CODEBOOK_MAX_PX = 20_000
+
+
+def test_codebook_is_dense_and_events_first(browser, server, shots):
+    browser.cmd("POST", "/goog/cdp/execute", {"cmd": "Emulation.setDeviceMetricsOverride", "params": {
+        "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": False}})
+    try:
+        visit(browser, server, "codebook.html")
+        got = browser.script("""
+            const top = id => { const e = document.getElementById(id);
+                                return e ? Math.round(e.getBoundingClientRect().top + window.scrollY) : null; };
+            return {width: window.innerWidth, height: document.documentElement.scrollHeight,
+                    tops: Object.fromEntries(['events', 'event_sources', 'claimants', 'actors', 'locations',
+                                              'external_events', 'events_flat', 'validation-rules']
+                                             .map(id => [id, top(id)])),
+                    rules_link: !!document.querySelector('a[href="rules.html"]'),
+                    mappings_link: !!document.querySelector('a[href^="acled-ucdp-mappings.html#"]')};
+        """)
+        _keep(browser.screenshot(shots / "codebook-1280.png", max_height=6000))
+    finally:
+        browser.cmd("POST", "/goog/cdp/execute", {"cmd": "Emulation.clearDeviceMetricsOverride", "params": {}})
+    assert got["width"] == 1280
+    assert got["height"] < CODEBOOK_MAX_PX, f"the codebook is {got['height']} px tall at 1280 px"
+    t = got["tops"]
+    assert None not in t.values(), t
+    # Events first, then claims and sources, then the reference tables (the gazetteer), then the rest.
+    assert t["events"] < t["event_sources"] < t["claimants"] < t["actors"] < t["locations"] < t["external_events"]
+    assert t["events"] < 2000, t  # within the first two screens
+    assert t["external_events"] < t["events_flat"] < t["validation-rules"], t
+    # The long references are pages of their own, linked from the codebook.
+    assert got["rules_link"] and got["mappings_link"], got
 
 
 def test_overview_charts_and_map(browser, server, shots):

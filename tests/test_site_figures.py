@@ -8,7 +8,11 @@
 * The timeline's headline number (events known only to a month or a year) is the
   data's; the precision breakdown uses the schema's definitions, not bare codes.
 * The map draws no event known only to a district or the state, lists those instead,
-  has a scale bar, and no label overlaps a marker or another label.
+  has a scale bar (and one in its inset), and no label overlaps a marker, another label or
+  a leader line; no leader passes through another marker or label or crosses another
+  leader; every point with events and every township point is labelled (only a town there
+  to orient the reader may go unnamed, never one with events). The geometry is checked here,
+  independently of the placement code, and the check is shown to catch a label on a leader.
 * The reports index gives publisher, publication window, events, date range and claims
   by claimant type, and report pages give the publisher in words.
 
@@ -116,7 +120,7 @@ def test_map_lists_district_and_state_events_instead_of_drawing_them(site, site_
     words = " ".join(t for _, t in svg_texts((site / "figures" / "event-map.svg").read_text("utf-8")))
     for event_id in unplaced:
         assert event_id in words, f"{event_id} is not listed beside the map"
-    assert "50 km" in words, "no scale bar"
+    assert "100 km" in words and "10 km" in words, "no scale bar (on the map and in its inset)"
     # Markers sit where the data puts them: one per distinct coordinate pair, none moved.
     coords = {(r["latitude"], r["longitude"]) for r in events.filter(events["admin3_pcode"].is_not_null()).to_dicts()}
     assert {(p["lat"], p["lon"]) for p in kedocs_map.points(events)} == coords
@@ -125,14 +129,95 @@ def test_map_lists_district_and_state_events_instead_of_drawing_them(site, site_
         assert event_id in overview
 
 
-def test_map_labels_overlap_nothing(site_data):
+def _hits(p0, p1, box) -> bool:
+    """Does the segment p0-p1 pass through the box (x0, y0, x1, y1)? Sampled every half pixel."""
+    x0, y0, x1, y1 = box
+    n = max(2, int(((p1[0] - p0[0]) ** 2 + (p1[1] - p0[1]) ** 2) ** 0.5 * 2))
+    for k in range(n + 1):
+        x, y = p0[0] + (p1[0] - p0[0]) * k / n, p0[1] + (p1[1] - p0[1]) * k / n
+        if x0 < x < x1 and y0 < y < y1:
+            return True
+    return False
+
+
+def _overlap(a, b) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def _cross(p, q) -> bool:
+    def side(a, b, c):
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+    (a, b), (c, d) = p, q
+    return side(a, b, c) * side(a, b, d) < 0 and side(c, d, a) * side(c, d, b) < 0
+
+
+def map_conflicts(placed: list[dict], markers: dict) -> list[str]:
+    """Everything on the map that is drawn over something else, from the labels' and markers' pixel boxes."""
+    out = []
+    for m in sorted({p["map"] for p in placed}):
+        labels = [p for p in placed if p["map"] == m and not p["omitted"]]
+        for p in labels:
+            if p["overlaps"]:
+                out.append(f"{m}: {p['text']} found no free spot")
+            own = [b for b in markers[m] if b[0] <= p["point"][0] <= b[2] and b[1] <= p["point"][1] <= b[3]]
+            for b in markers[m]:
+                if _overlap(p["box"], b):
+                    out.append(f"{m}: label {p['text']!r} covers a marker at {b}")
+            for q in labels:
+                if q is p:
+                    continue
+                if _overlap(p["box"], q["box"]) and p["text"] < q["text"]:
+                    out.append(f"{m}: labels {p['text']!r} and {q['text']!r} overlap")
+                if q["segment"] and _hits(*q["segment"], p["box"]):
+                    out.append(f"{m}: label {p['text']!r} lies on the leader line of {q['text']!r}")
+                if p["segment"] and q["segment"] and _cross(p["segment"], q["segment"]) and p["text"] < q["text"]:
+                    out.append(f"{m}: the leaders of {p['text']!r} and {q['text']!r} cross")
+            if p["segment"]:
+                for b in markers[m]:
+                    if b not in own and _hits(*p["segment"], b):
+                        out.append(f"{m}: the leader of {p['text']!r} passes through a marker at {b}")
+    return out
+
+
+@pytest.fixture(scope="module")
+def drawn_map(site_data):
     import kedocs_figures
     import kedocs_map
 
     kedocs_figures.FIGURES["event-map"][1](site_data)
-    placed = kedocs_map.event_map.placed
-    assert placed, "no labels placed"
-    assert not [p["text"] for p in placed if p["overlaps"]], placed
+    return kedocs_map.event_map.placed, kedocs_map.event_map.markers
+
+
+def test_map_labels_overlap_nothing(drawn_map, site_data):
+    placed, markers = drawn_map
+    assert placed and markers["main"], "no labels or markers placed"
+    assert any(p["segment"] for p in placed), "no leader lines: the check below would check nothing"
+    conflicts = map_conflicts(placed, markers)
+    assert not conflicts, "\n".join(conflicts)
+    # Every point with events and every township point keeps its name; only towns there to
+    # orient the reader may go unnamed when there is no room beside them.
+    import kedocs_map
+
+    f = kedocs_map._features(site_data)
+    must = {p["name"] for p in f["pts"]} | {t["name"] for t in f["tsp"]}
+    named = {p["text"].rsplit(" (", 1)[0] for p in placed if not p["omitted"]}
+    assert must <= named, sorted(must - named)
+    towns = {w["name"].removesuffix(" Town") for w in f["towns"]}
+    assert {p["text"] for p in placed if p["omitted"]} <= towns
+
+
+def test_the_map_check_catches_a_label_on_a_leader_line(drawn_map):
+    """The check above can fail: a label moved onto another label's leader line is reported."""
+    placed, markers = drawn_map
+    leader = next(p for p in placed if p["segment"])
+    other = next(p for p in placed if p is not leader and p["map"] == leader["map"] and not p["omitted"])
+    (ax, ay), (bx, by) = leader["segment"]
+    mx, my = (ax + bx) / 2, (ay + by) / 2
+    w, h = other["box"][2] - other["box"][0], other["box"][3] - other["box"][1]
+    moved = [dict(p) for p in placed]
+    moved[placed.index(other)]["box"] = (mx - w / 2, my - h / 2, mx + w / 2, my + h / 2)
+    conflicts = map_conflicts(moved, markers)
+    assert any(f"lies on the leader line of {leader['text']!r}" in c for c in conflicts), conflicts
 
 
 def test_precision_breakdown_uses_the_schema_words(site, site_data):

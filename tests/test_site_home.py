@@ -2,8 +2,10 @@
 
 * The "Get the data" box links every file it offers to the copy of the latest published
   release on the site, and each link opens the very bytes the registry vouches for; its
-  Python and DuckDB lines run as shown; it cites the release's version and date.
-* In a browser at 1280 px, the box is on the first screen, its links answer, and the
+  Python and DuckDB lines run as shown, its R line reads the published Parquet file; it
+  cites the release's version and date.
+* In a browser at 1280 px, the box is on the first screen with its four lines (Python, R,
+  DuckDB, a spreadsheet) all shown at once, not behind tabs; its links answer, and the
   phone width shows it too.
 * The CLI page shows each command once (usage and help, examples, then one table of its
   options); the API page's examples use public names only, and every public name has a
@@ -149,10 +151,15 @@ def test_box_is_on_the_first_screen(browser, server, shots):
                 if (!t) return null;
                 const r = t.getBoundingClientRect();
                 const links = Array.from(t.parentElement.querySelectorAll('a')).map(a => a.href);
-                return {top: r.top, links};
+                return {top: r.top, links, text: t.parentElement.innerText};
             """)
             assert box is not None, "no 'Get the data' box"
             assert box["top"] < height * 0.6, f"the box starts at {box['top']} px of {height} at {width} px"
+            # One line each, all shown (innerText leaves out what is hidden, such as closed tabs).
+            for tool, snippet in (("Python:", "kachin_events.load(version="), ("R:", "arrow::read_parquet("),
+                                  ("DuckDB:", "SELECT event_type"), ("Spreadsheet:", "events_flat.csv")):
+                line = next((ln for ln in box["text"].splitlines() if ln.startswith(tool)), "")
+                assert snippet in line, f"at {width} px the box shows no {tool} line with {snippet}: {box['text']}"
             _keep(browser.screenshot(shots / f"home-first-screen-{width}.png", max_height=height))
             for url in box["links"]:
                 if "/releases/" in url and url.startswith(server.url):
@@ -202,11 +209,12 @@ def _public_names() -> set[str]:
 
 
 def test_api_examples_use_public_names_only(site):
+    # Every example on the page, the public API's and those of the functions the
+    # documentation itself uses ("Also used in this documentation"), can be copied.
     plain = page_plain(site, "api")
-    start = plain.find("Also used in this documentation")
-    public_part = plain[:start] if start > 0 else plain
+    assert plain.count(">>>") > 50, "the API reference lost its examples"
     private = []
-    for line in public_part.splitlines():
+    for line in plain.splitlines():
         if not line.lstrip().startswith((">>>", "...")):
             continue
         code = line.lstrip()[3:]

@@ -5,7 +5,9 @@ Registered in ``mkdocs.yml`` under ``hooks:``. Nothing it produces is committed:
 * ``on_config`` reads the data package once (:class:`kedocs_content.SiteData`) and adds
   one navigation entry per coded report;
 * ``on_files`` adds the generated files: ``codebook.md`` (from ``schemas/`` and
-  ``kachin_events.rules`` via :mod:`kachin_events.codebook`), ``cli.md`` (from the click
+  ``kachin_events.rules`` via :mod:`kachin_events.codebook`), with ``rules.md`` (every
+  validation rule) and ``acled-ucdp-mappings.md`` (the ACLED and UCDP columns and codes) that
+  it links to; ``cli.md`` (from the click
   commands), ``api.md`` (from the docstrings of ``kachin_events.__all__``),
   ``reports/index.md`` and ``reports/<report>.md`` (from ``data/reports/``),
   ``csv-templates/<table>.csv`` (CSV headers from the schemas), the contribution
@@ -83,7 +85,7 @@ def on_config(config):
 def generated_files(data) -> dict[str, str | bytes]:
     """Every generated file: docs path -> content."""
     out: dict[str, str | bytes] = {}
-    out.update(kedocs_codebook.generated(data))  # codebook.md
+    out.update(kedocs_codebook.generated(data))  # codebook.md, rules.md, acled-ucdp-mappings.md
     out.update(kedocs_ref.generated(data))  # cli.md, api.md
     out.update(kedocs_home.generated(data))
     out.update(kedocs_charts.generated(data))

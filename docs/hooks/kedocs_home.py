@@ -115,28 +115,18 @@ def get_the_data(d, page: str) -> str:
         f"- All {len(release.files)} files of every release, with their hashes: "
         f"[Releases]({rel(page, 'releases.md')}#release-{v.replace('.', '-')}).",
         "",
-        f"Read it (paths as on this site and in the repository, `releases/{v}/...`; "
+        f"Read it in one line (paths as on this site and in the repository, `releases/{v}/...`; "
         "use the path you saved the file to):",
         "",
-        '=== "Python"', "",
-        "    ```python",
-        f'    import kachin_events; events = kachin_events.load(version="{v}")',
-        "    ```", "",
-        "    This package (`pip install .` from a checkout) reads the release shipped inside it, "
-        "checking every file's SHA-256; no network needed.", "",
-        '=== "R"', "",
-        "    ```r",
-        f'    events <- arrow::read_parquet("releases/{v}/{files["events-parquet"]}")',
-        "    ```", "",
-        "    With the `arrow` package (`install.packages(\"arrow\")`).", "",
-        '=== "DuckDB"', "",
-        "    ```sql",
-        f"    {duckdb_sql(release)}",
-        "    ```", "",
-        "    DuckDB reads Parquet files directly; nothing to import first.", "",
-        '=== "Spreadsheet"', "",
-        f"    Open {link(files['events-flat'])} in Excel, LibreOffice or Google Sheets: one row per event, "
-        "UTF-8, comma-separated, with a header row.", "",
+        f'- **Python:** `import kachin_events; events = kachin_events.load(version="{v}")` (this package, '
+        "`pip install .` from a checkout, reads the release shipped inside it and checks every file's "
+        "SHA-256; no network needed)",
+        f'- **R:** `events <- arrow::read_parquet("releases/{v}/{files["events-parquet"]}")` '
+        '(with the arrow package, `install.packages("arrow")`)',
+        f"- **DuckDB:** `{duckdb_sql(release)}` (DuckDB reads Parquet directly; nothing to import first)",
+        f"- **Spreadsheet:** open {link(files['events-flat'])} in Excel, LibreOffice or Google Sheets "
+        "(one row per event, UTF-8, comma-separated, with a header row)",
+        "",
     ]
     cite = _citation_line(d)
     if cite:

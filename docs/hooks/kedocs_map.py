@@ -7,8 +7,11 @@ pie slices, their event types. Events known only to a district or to the whole s
 at the capital they borrow coordinates from. What ``geo_precision`` says about a point
 is drawn as what it means: a dashed circle of the distance the schema's "near the place"
 allows (``geo_precision`` 2), and a hatched township for events known only to their
-township (``geo_precision`` 3). Labels are placed where they overlap no marker and no
-other label, joined to their point by a thin line when they had to move away from it.
+township (``geo_precision`` 3). Labels are placed where they overlap no marker, no other
+label, no scale bar and no leader line, joined to their point by a thin leader line when they
+had to move away from it; a leader passes through no other marker or label and crosses no
+other leader. The busiest area is enlarged in an inset with its own scale bar, outlined on
+the main map (without connecting lines, which would cross the map's labels).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections import Counter, defaultdict
 from kedocs_figstyle import FONT, RC, WIDTH_IN, svg, title, type_colour
 from matplotlib import pyplot as plt
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, Patch, Wedge
+from matplotlib.patches import Circle, Patch, Rectangle, Wedge
 from matplotlib.transforms import Affine2D
 
 #: Kilometres per degree of latitude (mean), for the scale bar and the precision circles.
@@ -92,8 +95,8 @@ def near_km(geo_field) -> float:
 # -- labels ---------------------------------------------------------------------------------------
 #: Where a label may go around its point, in points: near first, then further out.
 _DIRECTIONS = [(1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1),
-               (0.5, 1), (-0.5, 1), (0.5, -1), (-0.5, -1)]
-_RADII = (7, 16, 28, 42, 58)
+               (0.5, 1), (-0.5, 1), (0.5, -1), (-0.5, -1), (1, 0.5), (-1, 0.5), (1, -0.5), (-1, -0.5)]
+_RADII = (7, 16, 26, 38, 52, 68)
 
 
 def _align(dx: float, dy: float) -> dict:
@@ -101,55 +104,163 @@ def _align(dx: float, dy: float) -> dict:
             "va": "bottom" if dy > 0.2 else "top" if dy < -0.2 else "center"}
 
 
-def place_labels(fig, ax, labels, avoid, blocked=()) -> list[dict]:
+def _crosses(p0, p1, q0, q1) -> bool:
+    """True when the segments p0-p1 and q0-q1 cross (touching ends do not count)."""
+    def side(a, b, c):
+        v = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+        return int(v > 1e-9) - int(v < -1e-9)
+    return side(p0, p1, q0) * side(p0, p1, q1) < 0 and side(q0, q1, p0) * side(q0, q1, p1) < 0
+
+
+def segment_hits_box(p0, p1, box) -> bool:
+    """True when the segment p0-p1 (pixels) passes through the box ``(x0, y0, x1, y1)`` (Liang-Barsky)."""
+    x0, y0, x1, y1 = box
+    dx, dy = p1[0] - p0[0], p1[1] - p0[1]
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, p0[0] - x0), (dx, x1 - p0[0]), (-dy, p0[1] - y0), (dy, y1 - p0[1])):
+        if abs(p) < 1e-12:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
+
+
+def _extents(bb) -> tuple:
+    return (bb.x0, bb.y0, bb.x1, bb.y1)
+
+
+def place_labels(fig, ax, labels, avoid, blocked=()) -> tuple[list[dict], list[tuple]]:
     """Greedy placement: each label takes the nearest spot that overlaps nothing placed so far.
 
-    ``labels`` are ``(x, y, text, style)`` in data coordinates, most important first;
+    ``labels`` are ``(x, y, text, style, optional)`` in data coordinates, most important first;
     ``avoid`` are ``(x, y, half_width_px)`` squares (markers). A label that must move
-    further than its first ring is joined to its point by a thin line. Returns what was
-    placed: text, the offset used (points) and whether a leader line was drawn.
+    further than its first ring is joined to its point by a thin leader line; an optional
+    label (a town that is only there to orient the reader) is placed beside its point or
+    not at all, never with a leader, so the map does not fill with lines. A spot is
+    free when the label's box overlaps no marker, no other label, nothing ``blocked`` and
+    no leader line drawn before it; and, for a spot that needs a leader, when the leader
+    passes through no other marker or label and crosses no other leader.
+
+    Returns what was placed and the markers' boxes, in pixels: for each label its text,
+    offset (points), whether it has a leader, whether it had to overlap something (no
+    free spot), whether it was left out (optional, no free spot beside its point), its box
+    ``(x0, y0, x1, y1)`` (None when left out), its point and its leader (a pair of points, or None).
     """
+    from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
-    boxes = []
+    px_per_pt = fig.dpi / 72
+    markers = []
     for x, y, half in avoid:
         px, py = ax.transData.transform((x, y))
-        boxes.append(Bbox.from_extents(px - half, py - half, px + half, py + half))
-    boxes += list(blocked)
-    placed_out = []
-    for x, y, text, style in labels:
-        chosen = None
-        for radius in _RADII:
-            for dx, dy in _DIRECTIONS:
-                norm = math.hypot(dx, dy)
-                off = (radius * dx / norm, radius * dy / norm)
-                t = ax.annotate(text, (x, y), xytext=off, textcoords="offset points", **_align(dx, dy), **style)
-                bb = t.get_window_extent(renderer).expanded(1.04, 1.08)
-                inside = frame.contains(bb.x0, bb.y0) and frame.contains(bb.x1, bb.y1)
-                if inside and not any(bb.overlaps(b) for b in boxes):
-                    chosen = (t, off, radius > _RADII[0])
+        markers.append((px, py, Bbox.from_extents(px - half, py - half, px + half, py + half)))
+    fixed = [m[2] for m in markers] + list(blocked)
+
+    def leader_of(bb, point):
+        """The leader from the label's centre to the edge of the marker at ``point``."""
+        cx, cy = (bb.x0 + bb.x1) / 2, (bb.y0 + bb.y1) / 2
+        dist = math.hypot(point[0] - cx, point[1] - cy) or 1.0
+        shrink = MARKER_PT * 0.6 * px_per_pt
+        return (cx, cy), (point[0] - (point[0] - cx) * shrink / dist, point[1] - (point[1] - cy) * shrink / dist)
+
+    def attempt(order):
+        boxes, leaders, out = list(fixed), [], []
+
+        def free(bb, point, leader: bool) -> bool:
+            if not (frame.contains(bb.x0, bb.y0) and frame.contains(bb.x1, bb.y1)):
+                return False
+            if any(bb.overlaps(b) for b in boxes):
+                return False
+            if any(segment_hits_box(a, b, _extents(bb)) for a, b in leaders):
+                return False
+            if leader:
+                a, b = leader_of(bb, point)
+                own = [m[2] for m in markers if math.hypot(m[0] - point[0], m[1] - point[1]) < 1.0]
+                if any(segment_hits_box(a, b, _extents(o)) for o in boxes if o not in own):
+                    return False
+                if any(_crosses(a, b, c, e) for c, e in leaders):
+                    return False
+            return True
+
+        for i in order:
+            x, y, text, style, optional = labels[i]
+            point = tuple(float(v) for v in ax.transData.transform((x, y)))
+            chosen = None
+            for radius in _RADII[:1] if optional else _RADII:
+                for dx, dy in _DIRECTIONS:
+                    norm = math.hypot(dx, dy)
+                    off = (radius * dx / norm, radius * dy / norm)
+                    t = ax.annotate(text, (x, y), xytext=off, textcoords="offset points", **_align(dx, dy), **style)
+                    bb = t.get_window_extent(renderer).expanded(1.04, 1.08)
+                    if free(bb, point, radius > _RADII[0]):
+                        chosen = (t, off, radius > _RADII[0])
+                        break
+                    t.remove()
+                if chosen:
                     break
+            if chosen is None and optional:  # a town with no room beside it: its dot stays, unnamed
+                out.append({"i": i, "text": text, "offset": None, "leader": False, "overlaps": False,
+                            "omitted": True, "box": None, "point": point, "segment": None, "artist": None})
+                continue
+            overlaps = chosen is None
+            if chosen is None:  # nowhere free: the first spot, and say so in the result
+                off = (_RADII[0], 0)
+                chosen = (ax.annotate(text, (x, y), xytext=off, textcoords="offset points", ha="left",
+                                      va="center", **style), off, False)
+            t, off, leader = chosen
+            segment = None
+            if leader:
                 t.remove()
-            if chosen:
-                break
-        if chosen is None:  # nowhere free: the first spot, and say so in the result
-            off = (_RADII[0], 0)
-            chosen = (ax.annotate(text, (x, y), xytext=off, textcoords="offset points", ha="left", va="center",
-                                  **style), off, False)
-            placed_out.append({"text": text, "offset": off, "leader": False, "overlaps": True})
+                t = ax.annotate(text, (x, y), xytext=off, textcoords="offset points",
+                                **_align(off[0], off[1]), **style,
+                                arrowprops={"arrowstyle": "-", "color": "#666666", "lw": 0.7, "shrinkA": 0,
+                                            "shrinkB": MARKER_PT * 0.6})
+            t.update_positions(renderer)
+            bb = Text.get_window_extent(t, renderer)  # the text alone, not its leader
+            if leader:
+                segment = leader_of(bb.expanded(1.04, 1.08), point)
+                leaders.append(segment)
+            boxes.append(bb)
+            out.append({"i": i, "text": text, "offset": off, "leader": leader, "overlaps": overlaps,
+                        "omitted": False, "box": _extents(bb), "point": point, "segment": segment, "artist": t})
+        return out
+
+    # Greedy in order of importance; the labels that found no room, or only far from their
+    # point, go first in the next try. The best try wins: fewest labels without room, then
+    # fewest towns left unnamed, then the shortest leaders.
+    order, best, tried = list(range(len(labels))), None, set()
+    for _ in range(8):
+        tried.add(tuple(order))
+        out = attempt(order)
+        score = (sum(p["overlaps"] for p in out), sum(p["omitted"] for p in out),
+                 round(sum(math.dist(*p["segment"]) for p in out if p["segment"])))
+        if best is None or score < best[0]:
+            if best is not None:
+                _remove(best[1])
+            best = (score, out)
         else:
-            placed_out.append({"text": text, "offset": chosen[1], "leader": chosen[2], "overlaps": False})
-        t, off, leader = chosen
-        if leader:
-            t.remove()
-            t = ax.annotate(text, (x, y), xytext=off, textcoords="offset points",
-                            **_align(off[0], off[1]), **style,
-                            arrowprops={"arrowstyle": "-", "color": "#666666", "lw": 0.7, "shrinkA": 0,
-                                        "shrinkB": MARKER_PT * 0.6})
-        boxes.append(t.get_window_extent(renderer))
-    return placed_out
+            _remove(out)
+        hard = [p["i"] for p in out if p["overlaps"]] or [p["i"] for p in out if p["leader"]]
+        order = hard + [i for i in order if i not in hard]
+        if tuple(order) in tried:
+            break
+    placed_out = [{k: v for k, v in p.items() if k not in ("i", "artist")} for p in best[1]]
+    return placed_out, [_extents(m[2]) for m in markers]
+
+
+def _remove(placed: list[dict]) -> None:
+    for p in placed:
+        if p["artist"] is not None:
+            p["artist"].remove()
 
 
 # -- drawing ----------------------------------------------------------------------------------------
@@ -198,17 +309,22 @@ def _pie(ax, x, y, types: Counter, order: list[str], kx: float, radius_deg: floa
         start += share
 
 
-def _scale_bar(ax, bbox: dict, kx: float) -> None:
-    """A 50 km bar (25 km ticks) in the lower left, true at the bar's own latitude."""
-    lat = bbox["lat_min"] + 0.15
-    lon0 = bbox["lon_min"] - 0.1
-    deg = 50 / (KM_PER_DEG * math.cos(math.radians(lat)))
-    ax.plot([lon0, lon0 + deg], [lat, lat], color="#111111", lw=2.4, solid_capstyle="butt", zorder=8)
-    for frac, text in ((0, "0"), (0.5, "25"), (1, "50 km")):
-        x = lon0 + deg * frac
-        ax.plot([x, x], [lat - 0.03, lat + 0.03], color="#111111", lw=1.2, zorder=8)
-        ax.annotate(text, (x, lat), xytext=(0, 5), textcoords="offset points", ha="center", va="bottom",
-                    fontsize=FONT["note"], zorder=8)
+def _scale_bar(fig, ax, lon0: float, lat: float, km: float, labelled: tuple) -> list:
+    """A bar ``km`` long from (lon0, lat), true at its own latitude, ticked at each of ``labelled``
+    (kilometres; the last says "km"). Returns its pixel box, for the labels to keep clear of."""
+    from matplotlib.transforms import Bbox
+
+    deg = km / (KM_PER_DEG * math.cos(math.radians(lat)))
+    tick = 0.012 * (ax.get_ylim()[1] - ax.get_ylim()[0])
+    artists = ax.plot([lon0, lon0 + deg], [lat, lat], color="#111111", lw=2.4, solid_capstyle="butt", zorder=8)
+    for k in labelled:
+        x = lon0 + deg * k / km
+        artists += ax.plot([x, x], [lat - tick, lat + tick], color="#111111", lw=1.2, zorder=8)
+        artists.append(ax.annotate(f"{k:g} km" if k == labelled[-1] else f"{k:g}", (x, lat), xytext=(0, 5),
+                                   textcoords="offset points", ha="center", va="bottom", fontsize=FONT["note"],
+                                   zorder=8))
+    renderer = fig.canvas.get_renderer()
+    return [Bbox.union([a.get_window_extent(renderer) for a in artists]).expanded(1.1, 1.3)]
 
 
 def unplaced_lines(d) -> list[str]:
@@ -249,8 +365,10 @@ def _inside(region, lat, lon) -> bool:
     return region is not None and region[0] <= lat <= region[1] and region[2] <= lon <= region[3]
 
 
-def _draw_points(fig, ax, f, types, km, *, labels_outside=None, scale=1.0, blocked=()) -> list[dict]:
-    """Towns, township points and event pies on ``ax``; labels for what lies outside ``labels_outside``."""
+def _draw_points(fig, ax, f, types, km, *, labels_outside=None, scale=1.0, blocked=()) -> tuple[list, list]:
+    """Towns, township points and event pies on ``ax``; labels for what lies outside ``labels_outside``.
+
+    Returns :func:`place_labels`' labels and markers."""
     px_per_pt = fig.dpi / 72
     avoid, labels = [], []
     x0, x1 = ax.get_xlim()
@@ -281,17 +399,18 @@ def _draw_points(fig, ax, f, types, km, *, labels_outside=None, scale=1.0, block
         if not _inside(labels_outside, p["lat"], p["lon"]):
             n = len(p["events"])
             labels.append((p["lon"], p["lat"], f"{p['name']} ({n})",
-                           {"fontsize": FONT["label"], "fontweight": "bold", "color": "#111111", "zorder": 9}))
+                           {"fontsize": FONT["label"], "fontweight": "bold", "color": "#111111", "zorder": 9},
+                           False))
     for t in f["tsp"]:
         if shown(t["lat"], t["lon"]) and (t["lat"], t["lon"]) not in f["at_events"] \
                 and not _inside(labels_outside, t["lat"], t["lon"]):
             labels.append((t["lon"], t["lat"], t["name"], {"fontsize": FONT["tick"], "fontweight": "bold",
-                                                         "color": "#222222", "zorder": 7}))
+                                                         "color": "#222222", "zorder": 7}, False))
     for w in f["towns"]:
         if shown(w["latitude"], w["longitude"]) and (w["latitude"], w["longitude"]) not in f["at_events"] \
                 and not _inside(labels_outside, w["latitude"], w["longitude"]):
             labels.append((w["longitude"], w["latitude"], w["name"].removesuffix(" Town"),
-                           {"fontsize": FONT["note"], "color": "#555555", "zorder": 7}))
+                           {"fontsize": FONT["note"], "color": "#555555", "zorder": 7}, True))
     return place_labels(fig, ax, labels, avoid, blocked)
 
 
@@ -339,14 +458,25 @@ def event_map(d, bbox: dict, types) -> bytes:
             for s in inset.spines.values():
                 s.set_visible(True)
                 s.set_color("#333333")
-            ax.indicate_inset([region[2], region[0], region[3] - region[2], region[1] - region[0]], inset,
-                              edgecolor="#333333", lw=1.0)
+            # The area's outline on the main map (no connecting lines: they would cross the map's labels).
+            ax.add_patch(Rectangle((region[2], region[0]), region[3] - region[2], region[1] - region[0],
+                                   fill=False, edgecolor="#333333", lw=1.0, zorder=8))
         fig.canvas.draw()  # fixes the axes' positions, so data -> pixels is final
         blocked = [inset.get_window_extent(fig.canvas.get_renderer()).expanded(1.03, 1.03)] if inset else []
-        placed_main = _draw_points(fig, ax, f, types, km, labels_outside=region, blocked=blocked)
-        placed_inset = _draw_points(fig, inset, f, types, km, scale=1.2) if inset is not None else []
-        event_map.placed = placed_main + placed_inset  # kept for the tests
-        _scale_bar(ax, bbox, kx)
+        blocked += _scale_bar(fig, ax, bbox["lon_min"] - 0.1, bbox["lat_min"] + 0.15, 100, (0, 50, 100))
+        placed_main, markers_main = _draw_points(fig, ax, f, types, km, labels_outside=region, blocked=blocked)
+        placed_inset, markers_inset = [], []
+        if inset is not None:
+            # The inset's own scale: it is drawn larger than the main map.
+            x0, x1 = inset.get_xlim()
+            y0, y1 = inset.get_ylim()
+            lat = y0 + (y1 - y0) * 0.06
+            lon0 = x1 - (x1 - x0) * 0.08 - 10 / (KM_PER_DEG * math.cos(math.radians(lat)))
+            bar = _scale_bar(fig, inset, lon0, lat, 10, (0, 10))
+            placed_inset, markers_inset = _draw_points(fig, inset, f, types, km, scale=1.2, blocked=bar)
+        # Kept for the tests: every label (box, point, leader) and marker, per map, in pixels.
+        event_map.placed = [{**p, "map": "main"} for p in placed_main] + [{**p, "map": "inset"} for p in placed_inset]
+        event_map.markers = {"main": markers_main, "inset": markers_inset}
         present = [t for t in types if any(p["types"].get(t) for p in pts)]
         handles = [Patch(facecolor=type_colour(t), label=t) for t in present]
         handles += [

@@ -139,7 +139,7 @@ def render_cli(group, prog="kachin-events") -> str:
         parts += ["**Examples**", "", "```bash", *examples, "```", ""]
         table = _options_table(cmd, ctx)
         if table:
-            parts += ["**Arguments and options**", "", table]
+            parts += ["**Arguments and options**", "", '<div class="ke-options" markdown>', "", table, "", "</div>"]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -523,10 +523,10 @@ def generated(data) -> dict[str, str]:
 
     extra = [("kachin_events.tables.read_tables", read_tables, "kachin_events.tables")]
     extra += [(f"kachin_events.codebook.{name}", getattr(codebook, name), "kachin_events.codebook")
-              for name in ("render_codebook", "render_rules_guide", "csv_template")]
+              for name in ("render_codebook", "render_mappings", "render_rules_guide", "csv_template")]
     notes = {
         "RULES": "Every rule, with its id, severity, description and fix, is listed in the "
-                 "[codebook](codebook.md#validation-rules) and explained in the "
+                 "[table of validation rules](rules.md) and explained in the "
                  "[contributor guide](contributing.md#messages).",
         "TABLES": "Each table is defined in the [codebook](codebook.md#tables).",
     }

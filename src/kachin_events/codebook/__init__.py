@@ -11,7 +11,8 @@ field or a rule is written here a second time. The modules, by concern:
 * :mod:`~kachin_events.codebook.usage_warnings`: the warnings an analyst must know, counted in the data;
 * :mod:`~kachin_events.codebook.rule_docs`: the validation rules, for the codebook and the contributor guide;
 * :mod:`~kachin_events.codebook.mappings`: the ACLED and UCDP exports' columns and codes;
-* :mod:`~kachin_events.codebook.page`: the whole page (:func:`render_codebook`) and the CSV templates.
+* :mod:`~kachin_events.codebook.page`: the whole page (:func:`render_codebook`), the ACLED and UCDP
+  mappings it can link to instead of holding them (:func:`render_mappings`), and the CSV templates.
 
 The flat view's columns come from its own schema (:mod:`kachin_events.flat`). The documentation
 site renders its codebook, its list of validation messages and its CSV templates with these
@@ -29,13 +30,14 @@ True
 
 from __future__ import annotations
 
-from .fields import MAPPING_TITLES, categories_table, describe_constraints, describe_type, example_value
+from .fields import (MAPPING_TITLES, categories_table, describe_constraints, describe_type, example_value,
+                     short_type, type_legend)
 from .mappings import (ACLED_SOURCES, check_mapping, precision_mappings, render_acled_columns, render_differences,
                        render_export_columns, render_precision_mappings, render_ucdp_columns, render_violence_mapping,
                        violence_mapping)
 from .markdown import (code, escape_cell, field_anchor, markdown_table, plural, rule_anchor, values_anchor,
                        warning_anchor)
-from .page import csv_template, render_codebook
+from .page import csv_template, render_codebook, render_mappings
 from .rule_docs import render_rules_guide, render_rules_table, rule_scope
 from .tables import TABLE_GROUPS, render_fields_table, render_keys, render_table, render_vocabularies, table_groups
 from .usage_warnings import WARNINGS, UsageWarning, get_warning, render_warnings_table, warnings_for
@@ -45,7 +47,9 @@ __all__ = [
     "check_mapping", "code", "csv_template", "describe_constraints", "describe_type", "escape_cell",
     "example_value", "field_anchor", "get_warning", "markdown_table", "plural", "precision_mappings",
     "render_acled_columns", "render_codebook", "render_differences", "render_export_columns", "render_fields_table",
-    "render_keys", "render_precision_mappings", "render_rules_guide", "render_rules_table", "render_table",
+    "render_keys", "render_mappings", "render_precision_mappings", "render_rules_guide", "render_rules_table",
+    "render_table",
     "render_ucdp_columns", "render_violence_mapping", "render_vocabularies", "render_warnings_table", "rule_anchor",
-    "rule_scope", "table_groups", "values_anchor", "violence_mapping", "warning_anchor", "warnings_for",
+    "rule_scope", "short_type", "table_groups", "type_legend", "values_anchor", "violence_mapping",
+    "warning_anchor", "warnings_for",
 ]

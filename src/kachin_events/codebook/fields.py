@@ -22,7 +22,16 @@ MAPPING_TITLES = {
 }
 
 #: Longest example shown in the codebook's field tables; longer values are cut with "…".
-EXAMPLE_CHARS = 48
+EXAMPLE_CHARS = 28
+
+
+#: How a value of each type is written, as the codebook says it.
+TYPE_WORDS = {
+    "date": "YYYY-MM-DD",
+    "boolean": "true or false",
+    "integer": "whole number",
+    "number": "decimal number",
+}
 
 
 def describe_type(field) -> str:
@@ -34,19 +43,43 @@ def describe_type(field) -> str:
     >>> describe_type(get_schema("events").field("date_start"))
     'date (YYYY-MM-DD)'
     """
-    extra = {
-        "date": "YYYY-MM-DD",
-        "boolean": "true or false",
-        "integer": "whole number",
-        "number": "decimal number",
-    }.get(field.type)
+    extra = TYPE_WORDS.get(field.type)
     if field.format and field.format != "default":
         extra = f"format {field.format}"
     return f"{field.type} ({extra})" if extra else field.type
 
 
-def describe_constraints(field) -> list[str]:
+def short_type(field) -> str:
+    """The field's type in one word (and its format), for the codebook's dense tables; see :func:`type_legend`.
+
+    Examples
+    --------
+    >>> from kachin_events import get_schema
+    >>> short_type(get_schema("events").field("date_start")), short_type(get_schema("sources").field("url"))
+    ('date', 'string (uri)')
+    """
+    if field.format and field.format != "default":
+        return f"{field.type} ({field.format})"
+    return field.type
+
+
+def type_legend() -> str:
+    """One sentence saying how each type of :func:`short_type` is written, and what a pattern matches.
+
+    Examples
+    --------
+    >>> type_legend().startswith("Types: `date` (YYYY-MM-DD), `boolean` (true or false)")
+    True
+    """
+    words = ", ".join(f"{code(t)} ({w})" for t, w in TYPE_WORDS.items())
+    return f"Types: {words}. A pattern must match the whole value."
+
+
+def describe_constraints(field, *, whole: bool = True) -> list[str]:
     """The field's constraints, each as a short Markdown phrase (``required`` excluded).
+
+    With ``whole`` false a pattern is given without "(the whole value)", for pages that say
+    it once (:func:`type_legend`).
 
     Examples
     --------
@@ -59,7 +92,7 @@ def describe_constraints(field) -> list[str]:
     if c.get("unique"):
         out.append("unique")
     if "pattern" in c:
-        out.append(f"matches {code(c['pattern'])} (the whole value)")
+        out.append(f"matches {code(c['pattern'])}" + (" (the whole value)" if whole else ""))
     if "minimum" in c:
         out.append(f"at least {c['minimum']}")
     if "maximum" in c:

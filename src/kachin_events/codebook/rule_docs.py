@@ -34,14 +34,22 @@ def rule_scope(rule) -> str:
     return f"{rule.table}.{rule.field}" if rule.field else rule.table
 
 
-def render_rules_table(rules: Iterable | None = None, *, rule_href: Callable[[str], str] | None = None) -> str:
-    """Every rule in one table: id, where, severity, description and fix."""
+def render_rules_table(rules: Iterable | None = None, *, rule_href: Callable[[str], str] | None = None,
+                       scope: bool = True) -> str:
+    """Every rule in one table: id, where (unless ``scope`` is false), severity, description and fix.
+
+    Examples
+    --------
+    >>> render_rules_table(scope=False).splitlines()[0]
+    '| Rule | Severity | What it requires | How to fix a finding |'
+    """
     rows = [
-        [rule_ref(r.id, rule_href), escape_cell(rule_scope(r)), r.severity, escape_cell(r.description),
-         escape_cell(r.fix)]
+        [rule_ref(r.id, rule_href), *([escape_cell(rule_scope(r))] if scope else []), r.severity,
+         escape_cell(r.description), escape_cell(r.fix)]
         for r in rules_or_default(rules)
     ]
-    return markdown_table(["Rule", "Applies to", "Severity", "What it requires", "How to fix a finding"], rows)
+    header = ["Rule", *(["Applies to"] if scope else []), "Severity", "What it requires", "How to fix a finding"]
+    return markdown_table(header, rows)
 
 
 def render_rules_guide(rules: Iterable | None = None, *, level: int = 3, anchors: bool = True,

@@ -4,8 +4,9 @@ A table gets one row per field (field, type, required, description, allowed valu
 range, example) instead of a heading per field; each row carries the field's stable id
 (:func:`~kachin_events.codebook.markdown.field_anchor`), so links to a field keep working.
 Fields with defined values (``categories`` in the schema) get their own table of values
-under the field table, where the definitions have room to wrap. Foreign keys link to the
-target table's field.
+under the field table, where the definitions have room to wrap; the short ones stand side
+by side, and a list of values that an earlier table already defined is linked, not repeated.
+Foreign keys link to the target table's field.
 
 Examples
 --------
@@ -19,11 +20,11 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
-from ._defaults import rules_or_default
-from .fields import categories_table, describe_constraints, describe_type, example_value
+from ._defaults import rules_or_default, schemas_or_default
+from .fields import categories_table, describe_constraints, example_value, mapping_keys, short_type
 from .markdown import code, escape_cell, field_anchor, heading_id, markdown_table, values_anchor
 from .rule_docs import rule_ref
-from .usage_warnings import render_warning_boxes, warning_marks
+from .usage_warnings import render_warning_box, warning_marks
 
 #: The order of the codebook: events first, then claims and sources, then the reference
 #: tables, then links to other datasets and the corrections; (id, heading, tables).
@@ -37,6 +38,9 @@ TABLE_GROUPS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 #: Enumerations without definitions up to this many values are listed in the field's row;
 #: longer ones get their own table.
 INLINE_VALUES = 8
+#: A table of values with no ACLED/UCDP columns and up to this many values is narrow: it
+#: stands beside the next one (two to a row on a wide screen); longer or wider ones take the row.
+NARROW_VALUES = 10
 
 
 def table_groups(names: Iterable[str]) -> list[tuple[str, str, list[str]]]:
@@ -99,8 +103,26 @@ def _references(schema, field_name: str, field_href) -> list[str]:
     return out
 
 
-def _allowed(schema, field, *, anchors: bool, field_href) -> str:
-    parts = [c for c in describe_constraints(field) if not c.startswith("one of:")]
+def _same_pattern_as_target(schema, field, schemas) -> bool:
+    """True when the field is a foreign key to a field with the same pattern: "an existing X" says it all."""
+    pattern = field.constraints.get("pattern")
+    if not pattern or schemas is None:
+        return False
+    for fk in schema.foreign_keys:
+        src = _as_list(fk["fields"])
+        if field.name not in src:
+            continue
+        target = schemas.get(_target(fk, schema.name))
+        ref = _as_list(fk["reference"]["fields"])[src.index(field.name)]
+        if target is not None and ref in target.field_names and target.field(ref).constraints.get("pattern") == pattern:
+            return True
+    return False
+
+
+def _allowed(schema, field, *, anchors: bool, field_href, schemas=None) -> str:
+    parts = [c for c in describe_constraints(field, whole=False) if not c.startswith("one of:")]
+    if _same_pattern_as_target(schema, field, schemas):
+        parts = [c for c in parts if not c.startswith("matches ")]
     parts += _references(schema, field.name, field_href)
     if field.enum:
         n = len(field.enum)
@@ -118,7 +140,7 @@ def _allowed(schema, field, *, anchors: bool, field_href) -> str:
 
 def _required(schema, field) -> str:
     if field.name in schema.primary_key:
-        return "yes (key)" if len(schema.primary_key) == 1 else "yes (part of the key)"
+        return "key"
     return "yes" if field.required else "no"
 
 
@@ -131,9 +153,14 @@ def _field_cell(schema, field, anchors: bool) -> str:
 
 def render_fields_table(schema, *, rules: Iterable = (), anchors: bool = True, frame=None,
                         tables: dict | None = None, rule_href: Callable[[str], str] | None = None,
-                        field_href: Callable[[str, str], str] | None = None) -> str:
-    """The dense table of one table's fields: one row each, with an example when ``frame`` is given."""
+                        field_href: Callable[[str, str], str] | None = None, schemas: dict | None = None) -> str:
+    """The dense table of one table's fields: one row each, with an example when ``frame`` is given.
+
+    ``schemas`` (default: the package's) are the tables foreign keys point to: a key field with
+    the same pattern as its target is described as "an existing ..." alone.
+    """
     with_example = frame is not None
+    schemas = schemas_or_default(schemas)
     header = ["Field", "Type", "Required", "Description", "Allowed values or range",
               *(["Example"] if with_example else [])]
     rows = []
@@ -145,31 +172,59 @@ def render_fields_table(schema, *, rules: Iterable = (), anchors: bool = True, f
         marks = warning_marks(schema.name, f.name, tables, anchors=anchors)
         if marks:
             desc.append(marks)
-        rows.append([_field_cell(schema, f, anchors), escape_cell(describe_type(f)), _required(schema, f),
-                     " ".join(desc), _allowed(schema, f, anchors=anchors, field_href=field_href),
+        rows.append([_field_cell(schema, f, anchors), escape_cell(short_type(f)), _required(schema, f),
+                     " ".join(desc), _allowed(schema, f, anchors=anchors, field_href=field_href, schemas=schemas),
                      *([example_value(frame, f.name) or "—"] if with_example else [])])
     return markdown_table(header, rows)
 
 
-def render_vocabularies(schema, *, anchors: bool = True) -> str:
-    """The table of values of each field with defined values (or more than a few values)."""
+def _has_vocabulary(field) -> bool:
+    return bool(field.categories or (field.enum and len(field.enum) > INLINE_VALUES))
+
+
+def render_vocabularies(schema, *, anchors: bool = True, shared: dict | None = None) -> str:
+    """The table of values of each field with defined values (or more than a few values).
+
+    ``shared`` (a dict the caller keeps across tables) remembers each list of values
+    rendered: a field whose values and definitions are the same as an earlier field's gets a
+    line linking there instead of a second table.
+    """
     parts = []
     for f in schema.fields:
-        if not (f.categories or (f.enum and len(f.enum) > INLINE_VALUES)):
+        if not _has_vocabulary(f):
             continue
         caption = f"**Values of {code(f.name)}** ({escape_cell(f.title)})" if f.title != f.name else \
             f"**Values of {code(f.name)}**"
-        parts += [caption]
+        key = repr(f.categories or f.enum)
+        if shared is not None and key in shared:
+            table, name = shared[key]
+            where = f"[{code(f'{table}.{name}')}](#{values_anchor(table, name)})" if anchors \
+                else code(f"{table}.{name}")
+            parts += [f"{caption}: the same values as {where}, defined there."]
+            if anchors:
+                parts += [f"{{: #{values_anchor(schema.name, f.name)} .ke-vocab-caption }}"]
+            parts += [""]
+            continue
+        if shared is not None:
+            shared[key] = (schema.name, f.name)
+        narrow = not mapping_keys(f) and len(f.categories or f.enum) <= NARROW_VALUES
         if anchors:
-            parts += [f"{{: #{values_anchor(schema.name, f.name)} .ke-vocab-caption }}"]
-        parts += ["", '<div class="ke-vocab" markdown>', "", categories_table(f), "", "</div>", ""]
+            parts += [f'<div class="ke-vocab{"" if narrow else " ke-vocab-wide"}" markdown>', "", caption,
+                      f"{{: #{values_anchor(schema.name, f.name)} .ke-vocab-caption }}", ""]
+        else:
+            parts += [caption, ""]
+        parts += [categories_table(f), ""]
+        if anchors:
+            parts += ["</div>", ""]
+    if anchors and any("ke-vocab" in p and p.startswith("<div") for p in parts):
+        parts = ['<div class="ke-vocabs" markdown>', "", *parts, "</div>", ""]
     return "\n".join(parts)
 
 
 def render_table(schema, *, rules: Iterable | None = None, level: int = 3, anchors: bool = True,
                  rule_href: Callable[[str], str] | None = None,
                  field_href: Callable[[str, str], str] | None = None,
-                 tables: dict | None = None) -> str:
+                 tables: dict | None = None, shared: dict | None = None, schemas: dict | None = None) -> str:
     """One table's codebook entry: description, keys, usage warnings, fields, vocabularies.
 
     Parameters
@@ -185,6 +240,11 @@ def render_table(schema, *, rules: Iterable | None = None, level: int = 3, ancho
         Where a rule and a field link to (default for fields: their rows on this page).
     tables : dict, optional
         The typed tables of the data (``read_tables``): examples and warning counts come from them.
+    shared : dict, optional
+        Kept by the caller across tables: lists of values already rendered (see
+        :func:`render_vocabularies`).
+    schemas : dict, optional
+        Every table's schema, for the targets of foreign keys (default: the package's).
     """
     rules = rules_or_default(rules)
     if field_href is None and anchors:
@@ -195,16 +255,15 @@ def render_table(schema, *, rules: Iterable | None = None, level: int = 3, ancho
     keys = ", ".join(code(f) for f in schema.primary_key) or "none"
     parts = [
         f"{'#' * level} {schema.name}{heading_id(schema.name, anchors)}", "",
-        f"{schema.description}{size}", "",
-        f"**Key:** {keys}.", "",
-        render_warning_boxes(schema.name, tables, anchors=anchors),
+        f"{schema.description}{size} **Key:** {keys}.", "",
+        render_warning_box(schema.name, tables, anchors=anchors),
         '<div class="ke-fields" markdown>', "",
         render_fields_table(schema, rules=rules, anchors=anchors, frame=frame, tables=tables,
-                            rule_href=rule_href, field_href=field_href), "",
+                            rule_href=rule_href, field_href=field_href, schemas=schemas), "",
         "</div>", "",
     ]
     own = [r for r in rules if r.table == schema.name and r.check is not None and not r.field]
     if own:
         parts += [f"Cross-field rules on the whole row: {', '.join(rule_ref(r.id, rule_href) for r in own)}.", ""]
-    parts += [render_vocabularies(schema, anchors=anchors)]
+    parts += [render_vocabularies(schema, anchors=anchors, shared=shared)]
     return "\n".join(parts).rstrip() + "\n"

@@ -167,21 +167,32 @@ def render_warnings_table(tables: dict | None = None, *, anchors: bool = True,
     return markdown_table(header, rows)
 
 
-def render_warning_boxes(table: str, tables: dict | None = None, *, anchors: bool = True) -> str:
-    """The warnings of one table, in full, as boxes to stand at the head of its section ("" when none).
+def render_warning_box(table: str, tables: dict | None = None, *, anchors: bool = True) -> str:
+    """The warnings of one table, in full, in one box to stand at the head of its section ("" when none).
 
-    With ``anchors`` each box has the warning's id (:func:`warning_anchor`), which the
-    table of all warnings and the marks in the field rows link to.
+    Each warning is a paragraph led by its title and count; with ``anchors`` the paragraph
+    has the warning's id (:func:`warning_anchor`), which the table of all warnings and the
+    marks in the field rows link to.
+
+    Examples
+    --------
+    >>> print(render_warning_box("event_sources", anchors=False).splitlines()[2])
+    <p class="admonition-title">Before you use event_sources</p>
     """
-    parts = []
-    for w in warnings_for(table):
+    found = warnings_for(table)
+    if not found:
+        return ""
+    parts = ['<div class="admonition warning ke-usage-warning" markdown>', "",
+             f'<p class="admonition-title">Before you use {escape_cell(table)}</p>', ""]
+    for w in found:
         count = affected_text(w, tables)
         title = escape_cell(f"{w.title}: {count}" if count else w.title)
         fields = ", ".join(code(f) for f in w.fields)
-        ident = f' id="{warning_anchor(w.id)}"' if anchors else ""
-        parts += [f'<div class="admonition warning ke-usage-warning"{ident} markdown>', "",
-                  f'<p class="admonition-title">{title}</p>', "",
-                  f"Fields {fields}. {w.text}", "", "</div>", ""]
+        parts += [f"**{title}.** Fields {fields}. {w.text}"]
+        if anchors:
+            parts += [f"{{: #{warning_anchor(w.id)} }}"]
+        parts += [""]
+    parts += ["</div>", ""]
     return "\n".join(parts)
 
 

@@ -25,10 +25,28 @@ def _finding(file: str, message: str) -> Finding:
 def descriptor_findings(package: Path) -> list[Finding]:
     """Findings on ``package`` (a datapackage.json) and the Table Schema files it names.
 
+    :func:`kachin_events.validate` runs this check on every package it validates; call it
+    alone to check a descriptor without reading any data.
+
     Examples
     --------
-    >>> from kachin_events import _paths
-    >>> descriptor_findings(_paths.snapshot_package())
+    A descriptor whose field has a type Table Schema does not know:
+
+    >>> import json, tempfile
+    >>> from pathlib import Path
+    >>> from kachin_events.validation.descriptor import descriptor_findings
+    >>> package = Path(tempfile.mkdtemp()) / "datapackage.json"
+    >>> field = {"name": "deaths", "type": "whole number"}
+    >>> resource = {"name": "events", "path": "events.csv", "schema": {"fields": [field]}}
+    >>> _ = package.write_text(json.dumps({"name": "demo", "resources": [resource]}))
+    >>> [(f.rule, f.message.split(";")[0]) for f in descriptor_findings(package)]
+    [('descriptor', 'Field is not valid: field type "whole number" is not supported')]
+
+    The same descriptor with a valid type has no findings:
+
+    >>> field["type"] = "integer"
+    >>> _ = package.write_text(json.dumps({"name": "demo", "resources": [resource]}))
+    >>> descriptor_findings(package)
     []
     """
     from frictionless import FrictionlessException, Package, Schema
