@@ -33,8 +33,8 @@ def _release(version):
 def test_both_routes_give_the_same_frames(version):
     release = _release(version)
     tables = [t for t in TABLES if release is None or release.table_resource(t) is not None]
-    light = loader._pandas_tables(tables, release, pandas_only=True)
-    arrow = loader._pandas_tables(tables, release, pandas_only=False)
+    light = loader._frames(tables, release, "pandas", pandas_only=True)
+    arrow = loader._frames(tables, release, "pandas", pandas_only=False)
     assert list(light) == list(arrow) == tables
     for t in tables:
         pd.testing.assert_frame_equal(light[t], arrow[t], check_exact=True, obj=t)
@@ -45,8 +45,8 @@ def test_both_routes_give_the_same_frames(version):
 @pytest.mark.parametrize("version", VERSIONS, ids=lambda v: v or "snapshot")
 def test_the_flat_view_is_the_same_from_both_routes(version):
     release = _release(version)
-    light = flat_events(loader._pandas_tables(source_tables(), release, pandas_only=True))
-    arrow = flat_events(loader._pandas_tables(source_tables(), release, pandas_only=False))
+    light = flat_events(loader._frames(source_tables(), release, "pandas", pandas_only=True))
+    arrow = flat_events(loader._frames(source_tables(), release, "pandas", pandas_only=False))
     pd.testing.assert_frame_equal(light, arrow, check_exact=True)
 
 
@@ -55,7 +55,7 @@ def test_the_flat_view_of_polars_tables_is_the_flat_view_of_pandas_tables():
     from kachin_events.frames import pandas_frame
 
     made = flat_events(read_tables())
-    from_pandas = flat_events(loader._pandas_tables(source_tables(), None, pandas_only=True))
+    from_pandas = flat_events(loader._frames(source_tables(), None, "pandas", pandas_only=True))
     assert type(made).__module__.startswith("polars")
     pd.testing.assert_frame_equal(pandas_frame(made.to_arrow()), from_pandas, check_exact=True)
 

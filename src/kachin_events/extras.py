@@ -58,7 +58,14 @@ def missing(extra: str = "validate") -> list[str]:
     >>> missing("validate")  # the tests run with every extra installed
     []
     """
-    return [dist for module, dist in EXTRAS[extra].items() if find_spec(module) is None]
+    if extra in _PRESENT:
+        return []
+    absent = [dist for module, dist in EXTRAS[extra].items() if find_spec(module) is None]
+    if not absent:
+        # find_spec searches sys.path for modules not yet imported: do it once per extra
+        # (the loader asks on every load whether polars and pyarrow are there).
+        _PRESENT.add(extra)
+    return absent
 
 
 def install_hint(extra: str = "validate") -> str:
@@ -99,13 +106,8 @@ def require(what: str, extra: str = "validate") -> None:
     --------
     >>> require("kachin_events.validate()")  # installed: nothing happens
     """
-    if extra in _PRESENT:
-        return
     absent = missing(extra)
-    if not absent:
-        # find_spec searches sys.path for modules not yet imported: do it once.
-        _PRESENT.add(extra)
-    else:
+    if absent:
         err = MissingExtraError(message(what, extra, absent))
         err.name = next(m for m, d in EXTRAS[extra].items() if d == absent[0])
         raise err

@@ -314,8 +314,7 @@ def flat_events(tables: Mapping):
         else:
             msg = f"{flat_schema_path()}: column {name!r} is declared, but flat_events cannot make it"
             raise ValueError(msg)
-        dtype = PANDAS_DTYPES[f.get("type", "string")]
-        columns[name] = col.astype(object).where(col.notna(), None).astype(dtype) if dtype == "string" else col.astype(dtype)
+        columns[name] = col.astype(PANDAS_DTYPES[f.get("type", "string")])
     unused = sorted(set(own) - used)
     if unused:
         msg = f"flat_events makes columns that {flat_schema_path()} does not declare: {', '.join(unused)}"
@@ -399,15 +398,11 @@ def render_flat_columns(field_href: Callable[[str, str], str] | None = None) -> 
     >>> render_flat_columns().splitlines()[0]
     '| Column | Type | Made from our fields | What it holds |'
     """
-    from .codebook import code, describe_type, escape_cell, markdown_table
+    from .codebook import code, describe_type, escape_cell, field_refs, markdown_table
 
-    rows = []
-    for f, desc in zip(flat_schema().fields, flat_descriptor()["fields"]):
-        refs = []
-        for ref in desc["derivedFrom"]:
-            table, _, name = ref.partition(".")
-            refs.append(f"[{code(ref)}]({field_href(table, name)})" if field_href else code(ref))
-        rows.append([code(f.name), escape_cell(describe_type(f)), ", ".join(refs), escape_cell(f.description)])
+    rows = [[code(f.name), escape_cell(describe_type(f)), field_refs(desc["derivedFrom"], field_href),
+             escape_cell(f.description)]
+            for f, desc in zip(flat_schema().fields, flat_descriptor()["fields"])]
     return markdown_table(["Column", "Type", "Made from our fields", "What it holds"], rows)
 
 

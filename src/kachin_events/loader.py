@@ -206,31 +206,33 @@ def _with_pandas_only() -> bool:
     return bool(missing("polars"))
 
 
-def _pandas_tables(tables, release: Release | None, *, pandas_only: bool | None = None) -> dict:
-    """Some tables of the snapshot or of a release as pandas frames (see :func:`_with_pandas_only`)."""
-    from .pandas_tables import read_csv_table, snapshot_paths
+def _frames(tables, release: Release | None, format: str, *, pandas_only: bool | None = None) -> dict:
+    """Some tables of the snapshot (``release`` None) or of a release, as frames of ``format``.
 
+    pandas frames are read with pandas alone when :func:`_with_pandas_only` (or
+    ``pandas_only``) says so; every other case goes through Arrow (:func:`conform`).
+    """
     where = _info(release)
-    if not (_with_pandas_only() if pandas_only is None else pandas_only):
-        if release is None:
-            snapshot = _snapshot_tables()
-            read = {t: (snapshot[t].to_arrow(), None) for t in tables}
-        else:
-            read = {t: _release_table(release, t) for t in tables}
-        return {t: to_format(conform(data, get_schema(t), frame_info(t, **where), meta), "pandas")
-                for t, (data, meta) in read.items()}
-    out = {}
+    if format == "pandas" and (_with_pandas_only() if pandas_only is None else pandas_only):
+        from .pandas_tables import read_csv_table, snapshot_paths
+
+        paths = snapshot_paths() if release is None else None
+        out = {}
+        for t in tables:
+            if release is None:
+                frame = read_csv_table(paths.get(t, []), get_schema(t), all_fields=True, sort=True)
+            else:
+                frame = read_csv_table([release.table_path(t, csv=True)], get_schema(t))
+            frame.attrs = frame_info(t, **where)
+            out[t] = frame
+        return out
     if release is None:
-        paths = snapshot_paths()
-        for t in tables:
-            out[t] = read_csv_table(paths.get(t, []), get_schema(t), all_fields=True, sort=True)
+        snapshot = _snapshot_tables()
+        read = {t: (snapshot[t].to_arrow(), None) for t in tables}
     else:
-        for t in tables:
-            path = release.table_path(t, csv=True)
-            out[t] = read_csv_table([path], get_schema(t))
-    for t, frame in out.items():
-        frame.attrs = frame_info(t, **where)
-    return out
+        read = {t: _release_table(release, t) for t in tables}
+    return {t: to_format(conform(data, get_schema(t), frame_info(t, **where), meta), format)
+            for t, (data, meta) in read.items()}
 
 
 def _require_format(format: str) -> None:
@@ -239,6 +241,14 @@ def _require_format(format: str) -> None:
         from .extras import require
 
         require(f"Loading with format={format!r}", format)
+
+
+def _release_or_snapshot(version, base_url, cache_dir, unregistered) -> Release | None:
+    """The release ``version`` (verified as it is read), or None for the snapshot."""
+    if version is None:
+        _no_base_url_without_version(base_url)
+        return None
+    return _release(version, base_url, cache_dir, unregistered)
 
 
 def read_tables_of(tables, *, version=None, format="pandas", base_url=None, cache_dir=None,
@@ -254,12 +264,8 @@ def read_tables_of(tables, *, version=None, format="pandas", base_url=None, cach
         The frames, and the keywords of :func:`kachin_events.frames.frame_info` but the table.
     """
     _require_format(format)
-    if version is None:
-        _no_base_url_without_version(base_url)
-        release = None
-    else:
-        release = _release(version, base_url, cache_dir, unregistered)
-    return _pandas_tables(tables, release), _info(release)
+    release = _release_or_snapshot(version, base_url, cache_dir, unregistered)
+    return _frames(tables, release, "pandas"), _info(release)
 
 
 # -- the public functions --------------------------------------------------------------
@@ -364,19 +370,8 @@ def load(table: str = "events", *, version: str | None = None, format: str = "pa
         return load_flat(version=version, format=format, base_url=base_url, cache_dir=cache_dir,
                          unregistered=unregistered)
     _require_format(format)
-    if version is None:
-        _no_base_url_without_version(base_url)
-        release = None
-    else:
-        release = _release(version, base_url, cache_dir, unregistered)
-    if format == "pandas":
-        return _pandas_tables([table], release)[table]
-    if release is None:
-        data, meta = _snapshot_tables()[table].to_arrow(), None
-    else:
-        data, meta = _release_table(release, table)
-    info = frame_info(table, **_info(release))
-    return to_format(conform(data, get_schema(table), info, meta), format)
+    release = _release_or_snapshot(version, base_url, cache_dir, unregistered)
+    return _frames([table], release, format)[table]
 
 
 @dataclass(frozen=True, eq=False)
@@ -459,22 +454,10 @@ def load_all(*, version: str | None = None, format: str = "pandas", base_url: st
     """
     check_format(format)
     _require_format(format)
-    if version is None:
-        _no_base_url_without_version(base_url)
-        release = None
-    else:
-        release = _release(version, base_url, cache_dir, unregistered)
+    release = _release_or_snapshot(version, base_url, cache_dir, unregistered)
     where = _info(release)
-    if format == "pandas":
-        present = [t for t in TABLES if release is None or release.table_resource(t) is not None]
-        frames = _pandas_tables(present, release)
-    else:
-        if release is None:
-            read = {t: (f.to_arrow(), None) for t, f in _snapshot_tables().items()}
-        else:
-            read = {t: _release_table(release, t) for t in TABLES if release.table_resource(t) is not None}
-        frames = {t: to_format(conform(data, get_schema(t), frame_info(t, **where), meta), format)
-                  for t, (data, meta) in read.items()}
+    present = [t for t in TABLES if release is None or release.table_resource(t) is not None]
+    frames = _frames(present, release, format)
     return Dataset(version=where["version"], source=where["source"], created=where.get("created"),
                    format=format, tables=frames)
 

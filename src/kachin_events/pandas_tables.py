@@ -33,7 +33,7 @@ def _parser_options() -> dict:
     return {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
 
 
-def _read_one(path: Path, schema: TableSchema, shown: str):
+def _read_one(path: Path, schema: TableSchema):
     import pandas as pd
 
     types = {f.name: f.type for f in schema.fields}
@@ -45,10 +45,10 @@ def _read_one(path: Path, schema: TableSchema, shown: str):
         frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""], true_values=["true"],
                             false_values=["false"], encoding="utf-8", engine="c", **_parser_options())
     except pd.errors.EmptyDataError:
-        msg = f"{shown}: the file is empty; a table's CSV file has at least its header row"
+        msg = f"{path}: the file is empty; a table's CSV file has at least its header row"
         raise ValueError(msg) from None
     except (OSError, UnicodeDecodeError, ValueError, TypeError, pd.errors.ParserError) as exc:
-        msg = (f"{shown}: the {schema.name} table does not fit the schema of the installed kachin-events "
+        msg = (f"{path}: the {schema.name} table does not fit the schema of the installed kachin-events "
                f"({exc}); a newer release may need a newer kachin-events")
         raise ValueError(msg) from None
     for name in frame.columns:
@@ -59,7 +59,7 @@ def _read_one(path: Path, schema: TableSchema, shown: str):
             try:
                 dates = pd.to_datetime(frame[name], format="%Y-%m-%d")
             except (ValueError, TypeError) as exc:
-                msg = f"{shown}, column {name}: not a YYYY-MM-DD date ({exc})"
+                msg = f"{path}, column {name}: not a YYYY-MM-DD date ({exc})"
                 raise ValueError(msg) from None
             frame[name] = dates.astype(PANDAS_DTYPES["date"])
     return frame
@@ -100,14 +100,13 @@ def read_csv_table(paths, schema: TableSchema, *, all_fields: bool = False, sort
     """
     import pandas as pd
 
-    parts = [_read_one(Path(p), schema, str(p)) for p in paths]
-    if all_fields or not parts:
-        parts = [part.reindex(columns=[*schema.field_names, *(c for c in part.columns if c not in schema.field_names)])
-                 for part in parts] or [pd.DataFrame(columns=list(schema.field_names))]
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    parts = [_read_one(Path(p), schema) for p in paths]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(schema.field_names))
+    if all_fields:
+        names = schema.field_names
+        frame = frame.reindex(columns=[*names, *(c for c in frame.columns if c not in names)])
     # Columns the files lack (or an empty table) get the schema's dtypes too.
-    types = {f.name: PANDAS_DTYPES[f.type] for f in schema.fields if f.name in frame.columns}
-    frame = frame.astype({n: t for n, t in types.items() if str(frame[n].dtype) != str(pd.api.types.pandas_dtype(t))})
+    frame = frame.astype({f.name: PANDAS_DTYPES[f.type] for f in schema.fields if f.name in frame.columns})
     if sort and schema.primary_key:
         frame = frame.sort_values(list(schema.primary_key), kind="stable")
     return frame.reset_index(drop=True)

@@ -35,8 +35,8 @@ from .fields import (MAPPING_TITLES, categories_table, describe_constraints, des
 from .mappings import (ACLED_SOURCES, check_mapping, precision_mappings, render_acled_columns, render_differences,
                        render_export_columns, render_precision_mappings, render_ucdp_columns, render_violence_mapping,
                        violence_mapping)
-from .markdown import (code, escape_cell, field_anchor, markdown_table, plural, rule_anchor, values_anchor,
-                       warning_anchor)
+from .markdown import (code, escape_cell, field_anchor, field_refs, markdown_table, plural, rule_anchor,
+                       values_anchor, warning_anchor)
 from .page import csv_template, render_codebook, render_mappings
 from .rule_docs import render_rules_guide, render_rules_table, rule_scope
 from .tables import TABLE_GROUPS, render_fields_table, render_keys, render_table, render_vocabularies, table_groups
@@ -45,7 +45,7 @@ from .usage_warnings import WARNINGS, UsageWarning, get_warning, render_warnings
 __all__ = [
     "ACLED_SOURCES", "MAPPING_TITLES", "TABLE_GROUPS", "WARNINGS", "UsageWarning", "categories_table",
     "check_mapping", "code", "csv_template", "describe_constraints", "describe_type", "escape_cell",
-    "example_value", "field_anchor", "get_warning", "markdown_table", "plural", "precision_mappings",
+    "example_value", "field_anchor", "field_refs", "get_warning", "markdown_table", "plural", "precision_mappings",
     "render_acled_columns", "render_codebook", "render_differences", "render_export_columns", "render_fields_table",
     "render_keys", "render_mappings", "render_precision_mappings", "render_rules_guide", "render_rules_table",
     "render_table",

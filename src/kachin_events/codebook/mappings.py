@@ -19,7 +19,7 @@ from typing import Callable, Iterable
 
 from ._defaults import schemas_or_default
 from .fields import MAPPING_TITLES, mapping_keys
-from .markdown import code, escape_cell, markdown_table
+from .markdown import code, escape_cell, field_refs, markdown_table
 
 #: Which of our fields each column of the ACLED-layout export is made from. What the
 #: export writes in each column is described by :data:`kachin_events.exports.ACLED_COLUMNS`
@@ -72,14 +72,6 @@ def check_mapping(columns, schemas=None) -> None:
                 raise ValueError(msg)
 
 
-def _field_refs(ours, field_href) -> str:
-    refs = []
-    for ref in ours:
-        table, _, fname = ref.partition(".")
-        refs.append(f"[{code(ref)}]({field_href(table, fname)})" if field_href else code(ref))
-    return ", ".join(refs) or "—"
-
-
 def render_export_columns(columns, sources: dict, schemas=None, *, title: str = "Column",
                           field_href: Callable[[str, str], str] | None = None) -> str:
     """An export's columns (name, type, description), in order, with the fields each is made from.
@@ -92,7 +84,7 @@ def render_export_columns(columns, sources: dict, schemas=None, *, title: str = 
         msg = f"the export's columns and their sources differ: {sorted(set(names) ^ set(sources))}"
         raise ValueError(msg)
     check_mapping([(n, sources[n], "") for n in names], schemas)
-    rows = [[code(name), escape_cell(typ), _field_refs(sources[name], field_href), escape_cell(desc)]
+    rows = [[code(name), escape_cell(typ), field_refs(sources[name], field_href), escape_cell(desc)]
             for name, typ, desc in columns]
     return markdown_table([title, "Type", "Made from our fields", "What the export writes"], rows)
 

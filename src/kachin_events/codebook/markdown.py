@@ -80,3 +80,22 @@ def rule_anchor(rule_id: str) -> str:
 def warning_anchor(warning_id: str) -> str:
     """The id of a usage warning in the codebook, e.g. ``warning-dates-coarse``."""
     return f"warning-{warning_id}"
+
+
+def field_refs(refs: Iterable[str], field_href=None) -> str:
+    """``table.field`` references as code, each linked where ``field_href(table, field)`` says; "—" for none.
+
+    Examples
+    --------
+    >>> field_refs(["events.actor1", "actors.name"])
+    '`events.actor1`, `actors.name`'
+    >>> field_refs(["events.notes"], lambda t, f: f"#{t}-{f}")
+    '[`events.notes`](#events-notes)'
+    >>> field_refs([])
+    '—'
+    """
+    out = []
+    for ref in refs:
+        table, _, name = ref.partition(".")
+        out.append(f"[{code(ref)}]({field_href(table, name)})" if field_href else code(ref))
+    return ", ".join(out) or "—"
